@@ -1,0 +1,186 @@
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// SpecVersion is the schema version of spec files and of the
+// .create-mcp-auth.yaml manifest written into every generated project.
+const SpecVersion = 1
+
+// ManifestName is the file, at the root of a generated project, that records
+// the spec the project was made from.
+const ManifestName = ".create-mcp-auth.yaml"
+
+// Placeholders used when no real Scalekit values are given. The generated
+// server refuses to start while they are in place, and the CLI says so.
+const (
+	PlaceholderScalekitEnv        = "https://example.scalekit.com"
+	PlaceholderScalekitResourceID = "res_REPLACE_ME"
+)
+
+// Defaults for a spec field nobody answered.
+const (
+	DefaultTemplate  = "stdlib"
+	DefaultServerURL = "http://localhost:3002/mcp"
+	DefaultProvider  = "scalekit"
+	DefaultPort      = 3002
+)
+
+// Templates and providers the generator knows, in the order they are offered.
+var (
+	Templates = []string{"stdlib"}
+	Providers = []string{"scalekit", "oidc"}
+)
+
+// plannedTemplates are designed but not shipped yet; asking for one gets a
+// clear "not yet" rather than "unknown".
+var plannedTemplates = []string{"chi", "mcp-go"}
+
+// Spec is everything a generated project is made from. It is read from a spec
+// file (--config), completed by flags and prompts, and written back into the
+// project as its manifest, so the YAML field names are a public schema.
+type Spec struct {
+	Version           int      `yaml:"version"`
+	Template          string   `yaml:"template"`
+	Module            string   `yaml:"module"`
+	Name              string   `yaml:"name,omitempty"`
+	ServerURL         string   `yaml:"server_url"`
+	Port              int      `yaml:"port"`
+	Provider          string   `yaml:"provider"`
+	Scalekit          Scalekit `yaml:"scalekit,omitempty"`
+	OIDC              OIDC     `yaml:"oidc,omitempty"`
+	AllowInsecureHTTP bool     `yaml:"allow_insecure_http,omitempty"`
+	Scopes            []Scope  `yaml:"scopes"`
+	Tools             []Tool   `yaml:"tools"`
+}
+
+// Scalekit holds the settings of the scalekit provider.
+type Scalekit struct {
+	EnvironmentURL string `yaml:"environment_url,omitempty"`
+	ResourceID     string `yaml:"resource_id,omitempty"`
+}
+
+// OIDC holds the settings of the generic oidc provider.
+type OIDC struct {
+	Issuer  string `yaml:"issuer,omitempty"`
+	JWKSURL string `yaml:"jwks_url,omitempty"`
+}
+
+// Scope is an OAuth scope the server understands. Implies lists narrower
+// scopes that a token holding this one also satisfies.
+type Scope struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description,omitempty"`
+	Implies     []string `yaml:"implies,omitempty"`
+}
+
+// Tool is an MCP tool and the scopes a token needs to call it.
+type Tool struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description,omitempty"`
+	Scopes      []string `yaml:"scopes,omitempty"`
+}
+
+// ParseSpec reads a spec file. Unknown fields are errors, so a typo in a
+// checked-in spec cannot silently fall back to a default.
+func ParseSpec(name string, data []byte) (*Spec, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var s Spec
+	if err := dec.Decode(&s); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &ValidationError{Problems: []Problem{{Field: name, Message: "the spec file is empty", Fix: "start from a generated project's " + ManifestName}}}
+		}
+		return nil, &ValidationError{Problems: []Problem{{Field: name, Message: strings.TrimPrefix(err.Error(), "yaml: "), Fix: "correct the YAML"}}}
+	}
+	if s.Version != SpecVersion {
+		return nil, &ValidationError{Problems: []Problem{{Field: name + ": version", Message: fmt.Sprintf("unsupported spec version %d", s.Version), Fix: fmt.Sprintf("set version: %d", SpecVersion)}}}
+	}
+	return &s, nil
+}
+
+// Manifest renders the spec as the YAML manifest stored in the project.
+func (s *Spec) Manifest(generatorVersion string) []byte {
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "# The spec this project was generated from by create-mcp-auth %s.\n", generatorVersion)
+	buf.WriteString("# Regenerate or start a sibling project with: create-mcp-auth new DIR --config " + ManifestName + "\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(s); err != nil {
+		// Spec holds only strings, ints, bools and slices of them.
+		panic("encoding spec: " + err.Error())
+	}
+	return buf.Bytes()
+}
+
+// ApplyDefaults fills every field nobody set. base is the target
+// directory's base name, the default module path and server name.
+func (s *Spec) ApplyDefaults(base string) {
+	if s.Version == 0 {
+		s.Version = SpecVersion
+	}
+	if s.Template == "" {
+		s.Template = DefaultTemplate
+	}
+	if s.Module == "" {
+		s.Module = base
+	}
+	if s.Name == "" {
+		s.Name = path.Base(s.Module)
+	}
+	if s.ServerURL == "" {
+		s.ServerURL = DefaultServerURL
+	}
+	if s.Port == 0 {
+		s.Port = DefaultPort
+	}
+	if s.Provider == "" {
+		s.Provider = DefaultProvider
+	}
+	if s.Provider == "scalekit" {
+		if s.Scalekit.EnvironmentURL == "" {
+			s.Scalekit.EnvironmentURL = PlaceholderScalekitEnv
+		}
+		if s.Scalekit.ResourceID == "" {
+			s.Scalekit.ResourceID = PlaceholderScalekitResourceID
+		}
+	}
+	if len(s.Scopes) == 0 {
+		s.Scopes = DefaultScopes()
+	}
+	if len(s.Tools) == 0 {
+		s.Tools = []Tool{{Name: "hello", Description: "Says hello to the caller.", Scopes: []string{s.Scopes[0].Name}}}
+	}
+}
+
+// DefaultScopes is the read/write pair used when the spec declares none.
+func DefaultScopes() []Scope {
+	return []Scope{
+		{Name: "mcp:tools:read", Description: "Call tools that only read data"},
+		{Name: "mcp:tools:write", Description: "Call tools that change data"},
+	}
+}
+
+// Placeholders lists the spec values that are still placeholders, as
+// "field: where to find the real value" lines for the user.
+func (s *Spec) Placeholders() []string {
+	if s.Provider != "scalekit" {
+		return nil
+	}
+	var out []string
+	if s.Scalekit.EnvironmentURL == PlaceholderScalekitEnv {
+		out = append(out, "SCALEKIT_ENVIRONMENT_URL (--scalekit-env): Scalekit dashboard → Settings → API Credentials → Environment URL")
+	}
+	if s.Scalekit.ResourceID == PlaceholderScalekitResourceID {
+		out = append(out, "SCALEKIT_RESOURCE_ID (--scalekit-resource-id): Scalekit dashboard → MCP Servers → your server → Resource ID (res_…)")
+	}
+	return out
+}

@@ -1,0 +1,145 @@
+// Package cli is the create-mcp-auth command line. Run executes it in
+// process with explicit streams, so tests drive it exactly as a user would.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/create-mcp-auth/create-mcp-auth/generator"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // something went wrong at run time
+	exitUsage   = 2 // bad input: flags, spec file, target directory
+)
+
+// usageError marks an error caused by how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Run runs the command line args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var verr *generator.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		fmt.Fprintf(stderr, "create-mcp-auth: invalid input (%d problem%s); nothing was written:\n", len(verr.Problems), plural(len(verr.Problems)))
+		for _, p := range verr.Problems {
+			fmt.Fprintf(stderr, "  - %s\n", p)
+		}
+		return exitUsage
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "create-mcp-auth: %v\nRun 'create-mcp-auth --help' for usage.\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "create-mcp-auth: %v\n", err)
+		return exitFailure
+	}
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "create-mcp-auth",
+		Short: "Scaffold a Go MCP server secured as an OAuth 2.1 resource server",
+		Long: `create-mcp-auth generates a complete Go MCP server (streamable HTTP) that is an
+OAuth 2.1 resource server: it publishes protected-resource metadata, answers 401
+with the right WWW-Authenticate header, validates JWTs against the issuer's keys
+and enforces per-tool scopes. Tokens come from Scalekit or any OIDC issuer.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	// Flag parse errors are usage errors (exit 2), like every other bad input.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newNewCmd(stdin, stdout, stderr), newVersionCmd(stdout))
+	return root
+}
+
+func newVersionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version and commit of this build",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			v, commit := buildVersion()
+			if commit != "" {
+				fmt.Fprintf(stdout, "create-mcp-auth %s (commit %s)\n", v, commit)
+			} else {
+				fmt.Fprintf(stdout, "create-mcp-auth %s\n", v)
+			}
+			return nil
+		},
+	}
+}
+
+// buildVersion reports the module version ("(devel)" for a source build) and
+// the VCS commit, when the build recorded one.
+func buildVersion() (version, commit string) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)", ""
+	}
+	version = info.Main.Version
+	if version == "" {
+		version = "(devel)"
+	}
+	dirty := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if len(commit) > 12 {
+		commit = commit[:12]
+	}
+	if commit != "" && dirty {
+		commit += "+dirty"
+	}
+	return version, commit
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@%+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,291 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/create-mcp-auth/create-mcp-auth/generator"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/writer"
+)
+
+// interview asks for every spec value that neither a flag nor the spec file
+// gave. Each question validates its answer inline, so what comes out passes
+// generator.Validate.
+type interview struct {
+	p        Prompter
+	changed  *pflag.FlagSet // flags the user set: their values are not asked again
+	fromFile bool
+	force    bool
+}
+
+func (in *interview) asked(flag string, fileValue bool) bool {
+	return !in.changed.Changed(flag) && !(in.fromFile && fileValue)
+}
+
+func (in *interview) run(dir *string, s *generator.Spec) error {
+	var err error
+	if *dir == "" {
+		if *dir, err = in.p.Input(Question{
+			Message: "Project directory:", Default: "mcp-server",
+			Help: "Where the new project is written. It must not exist yet, or be empty.",
+			Validate: func(d string) error {
+				if p := writer.CheckTarget(d, in.force); p != nil {
+					return errors.New(p.Message + "; " + p.Fix)
+				}
+				return nil
+			},
+		}); err != nil {
+			return err
+		}
+	}
+	if in.asked("template", s.Template != "") && len(generator.Templates) > 1 {
+		if s.Template, err = in.p.Select(Question{Message: "Template:", Default: generator.DefaultTemplate,
+			Help: "The HTTP framework and MCP library of the generated server."}, templateChoices()); err != nil {
+			return err
+		}
+	}
+	if in.asked("module", s.Module != "") {
+		if s.Module, err = in.p.Input(Question{
+			Message: "Go module path:", Default: defaultModule(*dir),
+			Help: "The module line of go.mod, usually where the code will live, e.g. github.com/you/" + defaultModule(*dir) + ".",
+			Validate: func(m string) error {
+				if err := generator.CheckModule(m); err != nil {
+					return fmt.Errorf("invalid module path: %v", err)
+				}
+				return nil
+			},
+		}); err != nil {
+			return err
+		}
+	}
+	if in.asked("server-url", s.ServerURL != "") {
+		if s.ServerURL, err = in.p.Input(Question{
+			Message: "Public URL of the MCP endpoint:", Default: generator.DefaultServerURL,
+			Help: "The URL MCP clients connect to. Register it exactly so in Scalekit dashboard → MCP Servers → Add MCP Server → Server URL: " +
+				"it is the protected-resource identifier and the audience tokens must carry.",
+			Validate: func(u string) error { return generator.CheckURL(u, s.AllowInsecureHTTP, true) },
+		}); err != nil {
+			return err
+		}
+	}
+	if err := in.provider(s); err != nil {
+		return err
+	}
+	if in.asked("scope", len(s.Scopes) > 0) {
+		if s.Scopes, err = in.scopes(); err != nil {
+			return err
+		}
+	}
+	if in.asked("tool", len(s.Tools) > 0) {
+		if s.Tools, err = in.tools(s.Scopes); err != nil {
+			return err
+		}
+	}
+	if in.asked("port", s.Port != 0) {
+		ans, err := in.p.Input(Question{
+			Message: "Listen port:", Default: strconv.Itoa(generator.DefaultPort),
+			Help: "The port the server listens on (PORT in .env overrides it at run time).",
+			Validate: func(v string) error {
+				if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
+					return errors.New("enter a number from 1 to 65535")
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			return err
+		}
+		s.Port, _ = strconv.Atoi(ans)
+	}
+	return nil
+}
+
+func templateChoices() []Choice {
+	desc := map[string]string{
+		"stdlib": "net/http and the official MCP Go SDK: fewest dependencies",
+		"chi":    "go-chi/chi router and the official MCP Go SDK",
+		"mcp-go": "mark3labs/mcp-go server",
+	}
+	var out []Choice
+	for _, t := range generator.Templates {
+		out = append(out, Choice{Value: t, Description: desc[t]})
+	}
+	return out
+}
+
+func (in *interview) provider(s *generator.Spec) error {
+	var err error
+	if in.asked("provider", s.Provider != "") {
+		if s.Provider, err = in.p.Select(Question{Message: "Authorization server:", Default: generator.DefaultProvider,
+			Help: "Who issues the access tokens this server accepts."}, []Choice{
+			{Value: "scalekit", Description: "Scalekit (drop-in OAuth 2.1 for MCP, with DCR and CIMD)"},
+			{Value: "oidc", Description: "any OAuth 2.1 / OIDC issuer that publishes a JWKS"},
+		}); err != nil {
+			return err
+		}
+	}
+	urlCheck := func(u string) error { return generator.CheckURL(u, s.AllowInsecureHTTP, false) }
+	switch s.Provider {
+	case "scalekit":
+		if in.asked("scalekit-env", s.Scalekit.EnvironmentURL != "") {
+			if s.Scalekit.EnvironmentURL, err = in.p.Input(Question{
+				Message: "Scalekit environment URL:", Default: generator.PlaceholderScalekitEnv,
+				Help:     "Scalekit dashboard → Settings → API Credentials → Environment URL, e.g. https://acme.scalekit.com. Keep the placeholder to fill it in .env later.",
+				Validate: urlCheck,
+			}); err != nil {
+				return err
+			}
+		}
+		if in.asked("scalekit-resource-id", s.Scalekit.ResourceID != "") {
+			if s.Scalekit.ResourceID, err = in.p.Input(Question{
+				Message: "Scalekit resource ID:", Default: generator.PlaceholderScalekitResourceID,
+				Help: "Scalekit dashboard → MCP Servers → your server → Resource ID (starts with res_). Keep the placeholder to fill it in .env later.",
+				Validate: func(id string) error {
+					if id == "" || strings.ContainsAny(id, " \t\"\\/") {
+						return errors.New("a resource ID has no spaces, quotes or slashes, e.g. res_123456789")
+					}
+					return nil
+				},
+			}); err != nil {
+				return err
+			}
+		}
+	case "oidc":
+		if in.asked("issuer", s.OIDC.Issuer != "") {
+			if s.OIDC.Issuer, err = in.p.Input(Question{
+				Message: "Issuer URL:", Help: "The authorization server's issuer, exactly as in the iss claim of its tokens.", Validate: urlCheck,
+			}); err != nil {
+				return err
+			}
+		}
+		if in.asked("jwks-url", s.OIDC.JWKSURL != "") {
+			if s.OIDC.JWKSURL, err = in.p.Input(Question{
+				Message: "JWKS URL (empty: discover from the issuer's metadata):",
+				Help:    "Where the issuer publishes its signing keys. Leave empty to read jwks_uri from its RFC 8414 / OpenID metadata.",
+				Validate: func(u string) error {
+					if u == "" {
+						return nil
+					}
+					return urlCheck(u)
+				},
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (in *interview) scopes() ([]generator.Scope, error) {
+	def := generator.DefaultScopes()
+	names := make([]string, len(def))
+	for i, sc := range def {
+		names[i] = sc.Name
+	}
+	useDefault, err := in.p.Confirm(Question{Message: "Use the default scopes " + strings.Join(names, ", ") + "?", Default: "y",
+		Help: "Scopes are the permissions tokens carry. Define the same names in Scalekit dashboard → MCP Servers → your server → Scopes."})
+	if err != nil || useDefault {
+		return def, err
+	}
+	var scopes []generator.Scope
+	for {
+		name, err := in.p.Input(Question{
+			Message: fmt.Sprintf("Scope %d name (empty to finish):", len(scopes)+1),
+			Help:    "For example todo:read. Printable ASCII, no spaces or quotes (RFC 6749 scope-token).",
+			Validate: func(n string) error {
+				if n == "" {
+					if len(scopes) == 0 {
+						return errors.New("declare at least one scope")
+					}
+					return nil
+				}
+				if slices.ContainsFunc(scopes, func(sc generator.Scope) bool { return sc.Name == n }) {
+					return fmt.Errorf("scope %q is already declared", n)
+				}
+				return generator.CheckScopeName(n)
+			},
+		})
+		if err != nil || name == "" {
+			return scopes, err
+		}
+		desc, err := in.p.Input(Question{Message: "Description of " + name + ":", Help: "Shown to users on the consent screen; one line.",
+			Validate: func(d string) error {
+				if strings.ContainsAny(d, "\r\n") {
+					return errors.New("keep it to one line")
+				}
+				return nil
+			}})
+		if err != nil {
+			return nil, err
+		}
+		scopes = append(scopes, generator.Scope{Name: name, Description: desc})
+	}
+}
+
+func (in *interview) tools(scopes []generator.Scope) ([]generator.Tool, error) {
+	declared := make([]string, len(scopes))
+	for i, sc := range scopes {
+		declared[i] = sc.Name
+	}
+	var tools []generator.Tool
+	for {
+		name, err := in.p.Input(Question{
+			Message: fmt.Sprintf("Tool %d name (empty to finish):", len(tools)+1),
+			Help:    "An MCP tool, e.g. list_todos: 1-128 characters of A-Z a-z 0-9 _ . -. Each gets a stub handler to fill in.",
+			Validate: func(n string) error {
+				if n == "" {
+					return nil
+				}
+				if slices.ContainsFunc(tools, func(t generator.Tool) bool { return t.Name == n || generator.GoName(t.Name) == generator.GoName(n) }) {
+					return fmt.Errorf("tool %q is already declared (or maps to the same Go name)", n)
+				}
+				return generator.CheckToolName(n)
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			return tools, nil // none: the defaults add an example tool
+		}
+		ans, err := in.p.Input(Question{
+			Message: "Scopes " + name + " requires (comma-separated; - for none):", Default: declared[0],
+			Help: "Declared scopes: " + strings.Join(declared, ", ") + ". A token must carry every one of them to call the tool; with none, any valid token may.",
+			Validate: func(v string) error {
+				if v == "-" {
+					return nil
+				}
+				for _, sc := range splitList(v) {
+					if !slices.Contains(declared, sc) {
+						return fmt.Errorf("scope %q is not declared; declared: %s", sc, strings.Join(declared, ", "))
+					}
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		t := generator.Tool{Name: name}
+		if ans != "-" {
+			t.Scopes = splitList(ans)
+		}
+		tools = append(tools, t)
+	}
+}
+
+// splitList splits a comma-separated answer, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,328 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/create-mcp-auth/create-mcp-auth/generator"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/writer"
+)
+
+// newOptions are the flags of "new" that are not spec fields.
+type newOptions struct {
+	config   string
+	dryRun   bool
+	force    bool
+	skipTidy bool
+	yes      bool
+}
+
+// specFlags are the flags that set spec fields.
+type specFlags struct {
+	template, module, serverURL, provider string
+	scalekitEnv, scalekitResourceID       string
+	issuer, jwksURL                       string
+	scopes, tools                         []string
+	port                                  int
+	allowInsecureHTTP                     bool
+}
+
+func newNewCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var opts newOptions
+	var sf specFlags
+	cmd := &cobra.Command{
+		Use:   "new [DIR]",
+		Short: "Generate a new MCP server project in DIR",
+		Long: `Generate a new MCP server project in DIR.
+
+With a terminal on stdin, new asks for every value no flag or spec file gave,
+showing defaults and where each value comes from. Without one (CI), or with
+--yes, it never asks: it uses flags, the spec file and defaults.
+
+Bad input (any flag, the spec file or DIR) is reported all at once with exit
+status 2, and nothing is written.`,
+		Example: `  create-mcp-auth new myserver
+  create-mcp-auth new todo --yes --module example.com/todo \
+      --server-url https://mcp.example.com/mcp \
+      --scalekit-env https://acme.scalekit.com --scalekit-resource-id res_123 \
+      --scope todo:read="Read todos" --scope todo:write="Change todos" \
+      --tool list_todos=todo:read --tool create_todo=todo:write
+  create-mcp-auth new svc --config platform-spec.yaml --server-url https://svc.example.com/mcp`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{fmt.Errorf("new takes one DIR, got %d arguments: %s", len(args), strings.Join(args, " "))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			interactive := !opts.yes && isTerminal(stdin)
+			var p Prompter
+			if interactive {
+				p = newSurveyPrompter(stdin, stdout, stderr)
+			}
+			return runNew(cmd.Context(), newRun{dir: dir, opts: opts, sf: sf, changed: cmd.Flags(), prompter: p, stdout: stdout, stderr: stderr})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&sf.template, "template", generator.DefaultTemplate, "project template: "+strings.Join(generator.Templates, " | "))
+	f.StringVar(&sf.module, "module", "", "Go module path of the generated project (default: DIR's base name)")
+	f.StringVar(&sf.serverURL, "server-url", generator.DefaultServerURL, "public URL of the MCP endpoint, exactly as registered in the authorization server (PRM resource and expected aud)")
+	f.StringVar(&sf.provider, "provider", generator.DefaultProvider, "authorization server: "+strings.Join(generator.Providers, " | "))
+	f.StringVar(&sf.scalekitEnv, "scalekit-env", "", "Scalekit environment URL (dashboard → Settings → API Credentials); default: a placeholder to replace")
+	f.StringVar(&sf.scalekitResourceID, "scalekit-resource-id", "", "Scalekit resource ID, res_… (dashboard → MCP Servers → your server); default: a placeholder to replace")
+	f.StringVar(&sf.issuer, "issuer", "", "issuer URL, for --provider oidc")
+	f.StringVar(&sf.jwksURL, "jwks-url", "", "JWKS URL, for --provider oidc (default: discovered from the issuer's metadata)")
+	f.StringArrayVar(&sf.scopes, "scope", nil, "a scope as NAME[=Description]; repeatable (default: mcp:tools:read and mcp:tools:write)")
+	f.StringArrayVar(&sf.tools, "tool", nil, "a tool as NAME[=SCOPE[,SCOPE]]; repeatable; each scope must be declared (default: one example tool)")
+	f.IntVar(&sf.port, "port", generator.DefaultPort, "listen port")
+	f.BoolVar(&sf.allowInsecureHTTP, "allow-insecure-http", false, "accept plain http:// URLs for non-loopback hosts (only behind a TLS-terminating proxy)")
+	f.StringVar(&opts.config, "config", "", "spec file (YAML, the schema of a generated project's .create-mcp-auth.yaml); flags override it")
+	f.BoolVar(&opts.dryRun, "dry-run", false, "print the files that would be written, with sizes; write nothing")
+	f.BoolVar(&opts.force, "force", false, "write into a non-empty DIR, overwriting files with the same names; never deletes a file")
+	f.BoolVar(&opts.skipTidy, "skip-tidy", false, "do not run 'go mod tidy' in the new project")
+	f.BoolVarP(&opts.yes, "yes", "y", false, "never prompt: accept defaults for anything flags and the spec file leave unanswered")
+	return cmd
+}
+
+// newRun is one invocation of "new".
+type newRun struct {
+	dir      string
+	opts     newOptions
+	sf       specFlags
+	changed  *pflag.FlagSet
+	prompter Prompter // nil: never ask
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+func runNew(ctx context.Context, r newRun) error {
+	spec := &generator.Spec{}
+	if r.opts.config != "" {
+		data, err := os.ReadFile(r.opts.config)
+		if err != nil {
+			return &generator.ValidationError{Problems: []generator.Problem{{Field: "--config", Message: err.Error(), Fix: "pass the path of a spec YAML file"}}}
+		}
+		if spec, err = generator.ParseSpec(r.opts.config, data); err != nil {
+			return err
+		}
+	}
+	applyFlags(spec, r.sf, r.changed)
+	// Lists that came from the spec file may carry what no flag can express
+	// (implies, descriptions): the equivalent command line leaves them there.
+	keep := keptLists{scopes: len(spec.Scopes) > 0 && !r.changed.Changed("scope"), tools: len(spec.Tools) > 0 && !r.changed.Changed("tool")}
+
+	if r.prompter != nil {
+		in := interview{p: r.prompter, changed: r.changed, fromFile: r.opts.config != "", force: r.opts.force}
+		if err := in.run(&r.dir, spec); err != nil {
+			return err
+		}
+	}
+	var problems []generator.Problem
+	if r.dir == "" {
+		problems = append(problems, generator.Problem{Field: "DIR", Message: "missing target directory", Fix: "pass it as an argument: create-mcp-auth new DIR"})
+	} else if p := writer.CheckTarget(r.dir, r.opts.force); p != nil && !r.opts.dryRun {
+		problems = append(problems, *p)
+	}
+	spec.ApplyDefaults(defaultModule(r.dir))
+	if err := generator.Validate(spec); err != nil {
+		var verr *generator.ValidationError
+		if !errors.As(err, &verr) {
+			return err
+		}
+		problems = append(problems, verr.Problems...)
+	}
+	if len(problems) > 0 {
+		return &generator.ValidationError{Problems: problems}
+	}
+
+	files, err := generator.Render(spec, version())
+	if err != nil {
+		return err
+	}
+	if r.prompter != nil {
+		fmt.Fprintf(r.stdout, "\nThe same project, without questions:\n  %s\n\n", commandLine(r.dir, r.opts.config, keep, spec))
+	}
+	if r.opts.dryRun {
+		printTree(r.stdout, r.dir, files)
+		return nil
+	}
+	res, err := writer.Write(r.dir, files, r.opts.force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.stdout, "Created %s (%s template, %d files).\n", r.dir, spec.Template, len(files))
+	for _, f := range res.Overwritten {
+		fmt.Fprintf(r.stdout, "  overwrote %s\n", f)
+	}
+	tidied := false
+	if !r.opts.skipTidy {
+		if err := goModTidy(ctx, r.dir, r.stdout); err != nil {
+			return fmt.Errorf("project written to %s, but go mod tidy failed: %w\nfix the problem and run 'go mod tidy' there yourself", r.dir, err)
+		}
+		tidied = true
+	}
+	printNextSteps(r.stdout, r.dir, spec, tidied)
+	return nil
+}
+
+// applyFlags lays every flag the user set over the spec. Repeated --scope or
+// --tool flags replace the spec file's whole list.
+func applyFlags(s *generator.Spec, sf specFlags, changed *pflag.FlagSet) {
+	set := func(name string, dst *string, v string) {
+		if changed.Changed(name) {
+			*dst = v
+		}
+	}
+	set("template", &s.Template, sf.template)
+	set("module", &s.Module, sf.module)
+	set("server-url", &s.ServerURL, sf.serverURL)
+	set("provider", &s.Provider, sf.provider)
+	set("scalekit-env", &s.Scalekit.EnvironmentURL, sf.scalekitEnv)
+	set("scalekit-resource-id", &s.Scalekit.ResourceID, sf.scalekitResourceID)
+	set("issuer", &s.OIDC.Issuer, sf.issuer)
+	set("jwks-url", &s.OIDC.JWKSURL, sf.jwksURL)
+	if changed.Changed("port") {
+		s.Port = sf.port
+	}
+	if changed.Changed("allow-insecure-http") {
+		s.AllowInsecureHTTP = sf.allowInsecureHTTP
+	}
+	if changed.Changed("scope") {
+		s.Scopes = nil
+		for _, v := range sf.scopes {
+			name, desc, _ := strings.Cut(v, "=")
+			s.Scopes = append(s.Scopes, generator.Scope{Name: name, Description: desc})
+		}
+	}
+	if changed.Changed("tool") {
+		s.Tools = nil
+		for _, v := range sf.tools {
+			name, scopes, hasScopes := strings.Cut(v, "=")
+			t := generator.Tool{Name: name}
+			if hasScopes && scopes != "" {
+				t.Scopes = strings.Split(scopes, ",")
+			}
+			s.Tools = append(s.Tools, t)
+		}
+	}
+}
+
+// defaultModule is the module path used when none is given: DIR's base name.
+func defaultModule(dir string) string {
+	if dir == "" {
+		return "mcp-server"
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return filepath.Base(dir)
+}
+
+// version is what the generator stamps into generated files.
+func version() string {
+	v, _ := buildVersion()
+	return v
+}
+
+func printTree(w io.Writer, dir string, files []generator.File) {
+	total := 0
+	fmt.Fprintf(w, "%s/ (dry run: nothing written)\n", strings.TrimRight(dir, "/"))
+	for _, f := range files {
+		fmt.Fprintf(w, "  %-48s %7d bytes\n", f.Path, len(f.Data))
+		total += len(f.Data)
+	}
+	fmt.Fprintf(w, "%d files, %d bytes\n", len(files), total)
+}
+
+func goModTidy(ctx context.Context, dir string, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "Running go mod tidy in %s (downloads modules on first use)...\n", dir)
+	cmd := exec.CommandContext(ctx, "go", "mod", "tidy")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+func printNextSteps(w io.Writer, dir string, s *generator.Spec, tidied bool) {
+	fmt.Fprintln(w, "\nNext steps:")
+	fmt.Fprintf(w, "  cd %s\n", shellQuote(dir))
+	if !tidied {
+		fmt.Fprintln(w, "  go mod tidy")
+	}
+	fmt.Fprintln(w, "  cp .env.example .env     # then fill in the values below")
+	fmt.Fprintln(w, "  go test ./...")
+	fmt.Fprintln(w, "  go run .")
+	fmt.Fprintf(w, "  curl -i %s           # expect 401 with a WWW-Authenticate header\n", s.ServerURL)
+	if ph := s.Placeholders(); len(ph) > 0 {
+		fmt.Fprintln(w, "\nStill placeholders (the server refuses to start until you set them in .env):")
+		for _, p := range ph {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
+	fmt.Fprintf(w, "\nRegister %s in your authorization server exactly as written: it is the token audience.\n", s.ServerURL)
+}
+
+// keptLists says which spec lists came from the spec file untouched.
+type keptLists struct{ scopes, tools bool }
+
+// commandLine is the non-interactive equivalent of the answers given. Scope
+// implications and tool descriptions have no flags: they stay in the spec
+// file, which is passed on when there was one.
+func commandLine(dir, config string, keep keptLists, s *generator.Spec) string {
+	args := []string{"create-mcp-auth", "new", shellQuote(dir), "--yes"}
+	if config != "" {
+		args = append(args, "--config", shellQuote(config))
+	}
+	args = append(args,
+		"--template", s.Template, "--module", shellQuote(s.Module), "--server-url", shellQuote(s.ServerURL),
+		"--provider", s.Provider)
+	switch s.Provider {
+	case "scalekit":
+		args = append(args, "--scalekit-env", shellQuote(s.Scalekit.EnvironmentURL), "--scalekit-resource-id", shellQuote(s.Scalekit.ResourceID))
+	case "oidc":
+		args = append(args, "--issuer", shellQuote(s.OIDC.Issuer))
+		if s.OIDC.JWKSURL != "" {
+			args = append(args, "--jwks-url", shellQuote(s.OIDC.JWKSURL))
+		}
+	}
+	for _, sc := range s.Scopes {
+		if keep.scopes {
+			break
+		}
+		v := sc.Name
+		if sc.Description != "" {
+			v += "=" + sc.Description
+		}
+		args = append(args, "--scope", shellQuote(v))
+	}
+	for _, t := range s.Tools {
+		if keep.tools {
+			break
+		}
+		v := t.Name
+		if len(t.Scopes) > 0 {
+			v += "=" + strings.Join(t.Scopes, ",")
+		}
+		args = append(args, "--tool", shellQuote(v))
+	}
+	args = append(args, "--port", fmt.Sprint(s.Port))
+	if s.AllowInsecureHTTP {
+		args = append(args, "--allow-insecure-http")
+	}
+	return strings.Join(args, " ")
+}
