@@ -22,6 +22,7 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // something went wrong at run time
 	exitUsage   = 2 // bad input: flags, spec file, target directory
+	exitSIGINT  = 130
 )
 
 // usageError marks an error caused by how the command was called.
@@ -46,6 +47,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stderr, "  - %s\n", p)
 		}
 		return exitUsage
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintf(stderr, "create-mcp-auth: %v\n", err)
+		return exitSIGINT
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "create-mcp-auth: %v\nRun 'create-mcp-auth --help' for usage.\n", err)
 		return exitUsage
@@ -65,6 +69,13 @@ with the right WWW-Authenticate header, validates JWTs against the issuer's keys
 and enforces per-tool scopes. Tokens come from Scalekit or any OIDC issuer.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q", args[0])}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)

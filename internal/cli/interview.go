@@ -35,7 +35,7 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 			Help: "Where the new project is written. It must not exist yet, or be empty.",
 			Validate: func(d string) error {
 				if p := writer.CheckTarget(d, in.force); p != nil {
-					return errors.New(p.Message + "; " + p.Fix)
+					return errors.New(p.Message + "; choose another directory")
 				}
 				return nil
 			},
@@ -66,7 +66,7 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 	if in.asked("server-url", s.ServerURL != "") {
 		if s.ServerURL, err = in.p.Input(Question{
 			Message: "Public URL of the MCP endpoint:", Default: generator.DefaultServerURL,
-			Help: "The URL MCP clients connect to. Register it exactly so in Scalekit dashboard → MCP Servers → Add MCP Server → Server URL: " +
+			Help: "The URL MCP clients connect to. Register it exactly so in your authorization server (Scalekit: dashboard → MCP Servers → Add MCP Server → Server URL): " +
 				"it is the protected-resource identifier and the audience tokens must carry.",
 			Validate: func(u string) error { return generator.CheckURL(u, s.AllowInsecureHTTP, true) },
 		}); err != nil {
@@ -134,7 +134,7 @@ func (in *interview) provider(s *generator.Spec) error {
 	case "scalekit":
 		if in.asked("scalekit-env", s.Scalekit.EnvironmentURL != "") {
 			if s.Scalekit.EnvironmentURL, err = in.p.Input(Question{
-				Message: "Scalekit environment URL:", Default: generator.PlaceholderScalekitEnv,
+				Message: "Scalekit environment URL (Enter keeps a placeholder to set in .env later):", Default: generator.PlaceholderScalekitEnv,
 				Help:     "Scalekit dashboard → Settings → API Credentials → Environment URL, e.g. https://acme.scalekit.com. Keep the placeholder to fill it in .env later.",
 				Validate: urlCheck,
 			}); err != nil {
@@ -143,7 +143,7 @@ func (in *interview) provider(s *generator.Spec) error {
 		}
 		if in.asked("scalekit-resource-id", s.Scalekit.ResourceID != "") {
 			if s.Scalekit.ResourceID, err = in.p.Input(Question{
-				Message: "Scalekit resource ID:", Default: generator.PlaceholderScalekitResourceID,
+				Message: "Scalekit resource ID (Enter keeps a placeholder to set in .env later):", Default: generator.PlaceholderScalekitResourceID,
 				Help: "Scalekit dashboard → MCP Servers → your server → Resource ID (starts with res_). Keep the placeholder to fill it in .env later.",
 				Validate: func(id string) error {
 					if id == "" || strings.ContainsAny(id, " \t\"\\/") {
@@ -234,8 +234,12 @@ func (in *interview) tools(scopes []generator.Scope) ([]generator.Tool, error) {
 	}
 	var tools []generator.Tool
 	for {
+		msg := fmt.Sprintf("Tool %d name (empty to finish):", len(tools)+1)
+		if len(tools) == 0 {
+			msg = "Tool 1 name (empty: one example tool, hello):"
+		}
 		name, err := in.p.Input(Question{
-			Message: fmt.Sprintf("Tool %d name (empty to finish):", len(tools)+1),
+			Message: msg,
 			Help:    "An MCP tool, e.g. list_todos: 1-128 characters of A-Z a-z 0-9 _ . -. Each gets a stub handler to fill in.",
 			Validate: func(n string) error {
 				if n == "" {

@@ -122,7 +122,7 @@ func runNew(ctx context.Context, r newRun) error {
 	applyFlags(spec, r.sf, r.changed)
 	// Lists that came from the spec file may carry what no flag can express
 	// (implies, descriptions): the equivalent command line leaves them there.
-	keep := keptLists{scopes: len(spec.Scopes) > 0 && !r.changed.Changed("scope"), tools: len(spec.Tools) > 0 && !r.changed.Changed("tool")}
+	omit := omittedLists{scopes: len(spec.Scopes) > 0 && !r.changed.Changed("scope"), tools: len(spec.Tools) > 0 && !r.changed.Changed("tool")}
 
 	if r.prompter != nil {
 		in := interview{p: r.prompter, changed: r.changed, fromFile: r.opts.config != "", force: r.opts.force}
@@ -131,6 +131,13 @@ func runNew(ctx context.Context, r newRun) error {
 		}
 	}
 	var problems []generator.Problem
+	if r.changed.Changed("port") && r.sf.port == 0 {
+		// Port 0 in a spec means "unset", so the spec check cannot see it.
+		problems = append(problems, generator.Problem{Field: "--port (port)", Message: "port 0 is out of range", Fix: "use 1-65535"})
+	}
+	// Lists nobody filled get defaults, which the command line also leaves out.
+	omit.scopes = omit.scopes || len(spec.Scopes) == 0
+	omit.tools = omit.tools || len(spec.Tools) == 0
 	if r.dir == "" {
 		problems = append(problems, generator.Problem{Field: "DIR", Message: "missing target directory", Fix: "pass it as an argument: create-mcp-auth new DIR"})
 	} else if p := writer.CheckTarget(r.dir, r.opts.force); p != nil && !r.opts.dryRun {
@@ -153,7 +160,7 @@ func runNew(ctx context.Context, r newRun) error {
 		return err
 	}
 	if r.prompter != nil {
-		fmt.Fprintf(r.stdout, "\nThe same project, without questions:\n  %s\n\n", commandLine(r.dir, r.opts.config, keep, spec))
+		fmt.Fprintf(r.stdout, "\nThe same project, without questions:\n  %s\n\n", commandLine(r.dir, r.opts.config, omit, spec))
 	}
 	if r.opts.dryRun {
 		printTree(r.stdout, r.dir, files)
@@ -277,13 +284,14 @@ func printNextSteps(w io.Writer, dir string, s *generator.Spec, tidied bool) {
 	fmt.Fprintf(w, "\nRegister %s in your authorization server exactly as written: it is the token audience.\n", s.ServerURL)
 }
 
-// keptLists says which spec lists came from the spec file untouched.
-type keptLists struct{ scopes, tools bool }
+// omittedLists says which spec lists the equivalent command line leaves out:
+// those taken untouched from the spec file, and defaults.
+type omittedLists struct{ scopes, tools bool }
 
 // commandLine is the non-interactive equivalent of the answers given. Scope
 // implications and tool descriptions have no flags: they stay in the spec
-// file, which is passed on when there was one.
-func commandLine(dir, config string, keep keptLists, s *generator.Spec) string {
+// file, which is passed on when there was one, or in the defaults.
+func commandLine(dir, config string, omit omittedLists, s *generator.Spec) string {
 	args := []string{"create-mcp-auth", "new", shellQuote(dir), "--yes"}
 	if config != "" {
 		args = append(args, "--config", shellQuote(config))
@@ -301,7 +309,7 @@ func commandLine(dir, config string, keep keptLists, s *generator.Spec) string {
 		}
 	}
 	for _, sc := range s.Scopes {
-		if keep.scopes {
+		if omit.scopes {
 			break
 		}
 		v := sc.Name
@@ -311,7 +319,7 @@ func commandLine(dir, config string, keep keptLists, s *generator.Spec) string {
 		args = append(args, "--scope", shellQuote(v))
 	}
 	for _, t := range s.Tools {
-		if keep.tools {
+		if omit.tools {
 			break
 		}
 		v := t.Name
