@@ -30,6 +30,7 @@ type Data struct {
 	ScalekitEnvironmentURL           string
 	ScalekitResourceID               string
 	OIDCIssuer, OIDCJWKSURL          string
+	AllowInsecureHTTP                bool
 	Scopes                           []Scope
 	Tools                            []ToolData
 	Version                          string // generator version, stamped into generated files
@@ -117,6 +118,7 @@ func newData(s *Spec, version string) *Data {
 		ScalekitResourceID:     s.Scalekit.ResourceID,
 		OIDCIssuer:             s.OIDC.Issuer,
 		OIDCJWKSURL:            s.OIDC.JWKSURL,
+		AllowInsecureHTTP:      s.AllowInsecureHTTP,
 		Scopes:                 s.Scopes,
 		Version:                version,
 	}

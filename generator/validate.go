@@ -66,7 +66,7 @@ func Validate(s *Spec) error {
 	switch s.Provider {
 	case "scalekit":
 		v.url("--scalekit-env (scalekit.environment_url)", s.Scalekit.EnvironmentURL, s.AllowInsecureHTTP, false)
-		if id := s.Scalekit.ResourceID; id == "" || strings.ContainsAny(id, " \t\"\\/") || hasControl(id) {
+		if id := s.Scalekit.ResourceID; !strings.HasPrefix(id, "res_") || strings.ContainsAny(id, " \t\"\\/?#%") || hasControl(id) {
 			v.add("--scalekit-resource-id (scalekit.resource_id)", fmt.Sprintf("invalid resource id %q", id), "copy it from Scalekit dashboard → MCP Servers → your server → Resource ID (res_…)")
 		}
 	case "oidc":

@@ -475,7 +475,7 @@ func TestInteractiveValidation(t *testing.T) {
 	s.choose("Authorization server:", providers, "scalekit")
 	s.invalid("Scalekit environment URL (Enter keeps a placeholder to set in .env later):", "acme.scalekit.com", "has no scheme")
 	s.answer("Scalekit environment URL (Enter keeps a placeholder to set in .env later):", "https://acme.scalekit.com")
-	s.invalid("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "res 1", "a resource ID has no spaces")
+	s.invalid("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "res 1", "a resource ID starts with res_ and has no spaces")
 	s.answer("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "res_123")
 	s.answer("Use the default scopes mcp:tools:read, mcp:tools:write?", "no")
 	s.invalid("Scope 1 name (empty to finish):", "", "declare at least one scope")

@@ -146,8 +146,8 @@ func (in *interview) provider(s *generator.Spec) error {
 				Message: "Scalekit resource ID (Enter keeps a placeholder to set in .env later):", Default: generator.PlaceholderScalekitResourceID,
 				Help: "Scalekit dashboard → MCP Servers → your server → Resource ID (starts with res_). Keep the placeholder to fill it in .env later.",
 				Validate: func(id string) error {
-					if id == "" || strings.ContainsAny(id, " \t\"\\/") {
-						return errors.New("a resource ID has no spaces, quotes or slashes, e.g. res_123456789")
+					if !strings.HasPrefix(id, "res_") || strings.ContainsAny(id, " \t\"\\/?#%") {
+						return errors.New("a resource ID starts with res_ and has no spaces, quotes or slashes, e.g. res_123456789")
 					}
 					return nil
 				},
