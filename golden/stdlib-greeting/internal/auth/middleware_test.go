@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -22,7 +21,7 @@ type guardFixture struct {
 	iss     *authtest.Issuer
 	guard   *Guard
 	handler http.Handler
-	logs    *syncBuffer
+	logs    *authtest.Logs
 
 	mu     sync.Mutex
 	served [][]byte // bodies that reached the protected handler
@@ -30,7 +29,7 @@ type guardFixture struct {
 
 func newGuardFixture(t testing.TB) *guardFixture {
 	t.Helper()
-	f := &guardFixture{iss: authtest.NewIssuer(t), logs: &syncBuffer{}}
+	f := &guardFixture{iss: authtest.NewIssuer(t), logs: &authtest.Logs{}}
 	scopes := []Scope{
 		{Name: "todo:read"},
 		{Name: "todo:write", Implies: []string{"todo:read"}},
@@ -365,22 +364,4 @@ func TestMetadataURL(t *testing.T) {
 			t.Errorf("metadataURL(%s) = %s, want %s", resource, got, want)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

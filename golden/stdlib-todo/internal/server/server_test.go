@@ -37,7 +37,7 @@ type testServer struct {
 	URL      string // the MCP endpoint, also the accepted audience
 	Base     string // scheme://host:port
 	Issuer   *authtest.Issuer
-	Logs     *syncBuffer
+	Logs     *authtest.Logs
 	Resource string // the accepted audience
 }
 
@@ -89,7 +89,7 @@ func start(t *testing.T, editEnv func(map[string]string), editCfg func(*config.C
 	if editCfg != nil {
 		editCfg(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &authtest.Logs{}
 	handler, err := server.New(t.Context(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
@@ -585,22 +585,4 @@ func getStatus(t *testing.T, url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
