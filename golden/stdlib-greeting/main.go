@@ -70,18 +70,27 @@ func run() error {
 		// No WriteTimeout: MCP responses may stream for as long as a tool
 		// runs. Request bodies are bounded by size and read deadline instead.
 	}
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("listening", "addr", srv.Addr, "mcp_server_url", cfg.Auth.ResourceURL,
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "mcp_server_url", cfg.Auth.ResourceURL,
 		"provider", cfg.Provider, "issuers", cfg.Auth.Issuers, "audiences", cfg.Auth.Audiences)
+	return serve(ctx, stop, srv, ln, logger)
+}
 
+// serve runs srv on ln until ctx is done, then stops accepting connections
+// and waits up to shutdownTimeout for the requests in flight to finish.
+// stop is called first, so that a second signal kills the process at once.
+func serve(ctx context.Context, stop func(), srv *http.Server, ln net.Listener, logger *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	stop() // a second signal kills the process at once
+	stop()
 	logger.Info("shutting down; finishing requests in flight", "timeout", shutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -39,7 +41,8 @@ func TestToolCall(t *testing.T) {
 		{`{"method":"tools/call","params":{"name":"list_todos","nam\u0065":"create_todo"}}`, "", false, "more than once"},
 		{"{\"method\":\"tools/call\",\"params\":{\"name\":\"list_todos\",\"\u212aey\":1,\"NAME\":\"x\"}}", "", false, "only in case"},
 	} {
-		tool, isCall, err := toolCall([]byte(tc.body))
+		m, err := parseMessage([]byte(tc.body))
+		tool, isCall := m.Tool, m.IsCall
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%s: unexpected error %v", tc.body, err)
@@ -48,5 +51,51 @@ func TestToolCall(t *testing.T) {
 		case tool != tc.tool || isCall != tc.isCall:
 			t.Errorf("%s: got (%q, %v), want (%q, %v)", tc.body, tool, isCall, tc.tool, tc.isCall)
 		}
+	}
+}
+
+func TestStandardHeaders(t *testing.T) {
+	call := message{Method: "tools/call", IsRequest: true, Tool: "create_todo", IsCall: true}
+	list := message{Method: "tools/list", IsRequest: true}
+	const current, older = "2026-07-28", "2025-11-25"
+	b64 := func(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }
+	for _, tc := range []struct {
+		name    string
+		version string
+		headers map[string]string
+		msg     message
+		err     string // fragment; empty: accepted
+	}{
+		{"matching", current, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": "create_todo"}, call, ""},
+		{"base64 name", current, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": b64("create_todo")}, call, ""},
+		{"list needs no name", current, map[string]string{"Mcp-Method": "tools/list"}, list, ""},
+		{"older version without headers", older, nil, call, ""},
+		{"no version without headers", "", nil, call, ""},
+		{"notification needs none", current, nil, message{Method: "notifications/initialized"}, ""},
+		{"method missing", current, map[string]string{"Mcp-Name": "create_todo"}, call, "Mcp-Method header is required"},
+		{"name missing", current, map[string]string{"Mcp-Method": "tools/call"}, call, "Mcp-Name header is required"},
+		{"method differs", current, map[string]string{"Mcp-Method": "tools/list", "Mcp-Name": "create_todo"}, call, "does not match"},
+		{"name differs", current, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": "list_todos"}, call, "does not match"},
+		{"base64 name differs", current, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": b64("list_todos")}, call, "does not match"},
+		{"bad base64", current, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": "=?base64?!!?="}, call, "not valid base64"},
+		{"older version, header lies", older, map[string]string{"Mcp-Name": "list_todos"}, call, "does not match"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			for k, v := range tc.headers {
+				h.Set(k, v)
+			}
+			err := checkStandardHeaders(h, tc.version, tc.msg)
+			switch {
+			case tc.err == "" && err != nil:
+				t.Errorf("unexpected error %v", err)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("error %v, want one mentioning %q", err, tc.err)
+			}
+		})
+	}
+	h := http.Header{"Mcp-Method": {"tools/call", "tools/call"}, "Mcp-Name": {"create_todo"}}
+	if err := checkStandardHeaders(h, current, call); err == nil {
+		t.Error("two Mcp-Method headers accepted")
 	}
 }

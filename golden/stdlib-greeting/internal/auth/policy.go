@@ -95,6 +95,12 @@ func (p *Policy) Required(tool string) (scopes []string, listed bool) {
 	return scopes, listed
 }
 
+// Permits reports whether a token holding granted may call tool.
+func (p *Policy) Permits(tool string, granted []string) bool {
+	required, listed := p.Required(tool)
+	return listed && len(p.Missing(required, granted)) == 0
+}
+
 // Missing returns the scopes among required that granted does not grant.
 func (p *Policy) Missing(required, granted []string) []string {
 	var missing []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -55,6 +56,8 @@ type VerifierOptions struct {
 	JWKSURL string
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway time.Duration
+	// StrictType accepts only tokens typed "at+jwt" (RFC 9068).
+	StrictType bool
 	// MinRefreshInterval is the least time between two JWKS fetches caused
 	// by unknown key IDs or by retries after a failed fetch.
 	MinRefreshInterval time.Duration
@@ -145,6 +148,9 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 		if _, ok := t.Header["crit"]; ok {
 			return nil, errCritical
 		}
+		if err := checkType(t.Header["typ"], v.opts.StrictType); err != nil {
+			return nil, err
+		}
 		claims := t.Claims.(*accessClaims)
 		if err := checkIssuer(claims, v.opts.Issuers); err != nil {
 			return nil, err
@@ -176,7 +182,36 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 	}
 }
 
+// checkType applies the "typ" header rules. RFC 9068 §2.1 types access
+// tokens "at+jwt" (or "application/at+jwt") so that an ID token or another
+// JWT from the same issuer cannot be replayed as one (RFC 8725 §3.11). Many
+// issuers, Scalekit among them, still send "JWT" or nothing, so those pass
+// unless strict is set (TOKEN_TYP_STRICT=true); any other type is refused.
+func checkType(typ any, strict bool) error {
+	s, isString := typ.(string)
+	switch {
+	case typ == nil:
+		if strict {
+			return errType
+		}
+		return nil
+	case !isString:
+		return errType
+	}
+	switch strings.ToLower(s) {
+	case "at+jwt", "application/at+jwt":
+		return nil
+	case "jwt":
+		if strict {
+			return errType
+		}
+		return nil
+	}
+	return errType
+}
+
 var (
+	errType       = errors.New(`token "typ" is not an access token type`)
 	errCritical   = errors.New("token has critical header parameters this server does not understand")
 	errUnknownKey = errors.New("token is signed with a key the issuer does not publish")
 )
@@ -201,6 +236,8 @@ func (v *Verifier) classify(err error) error {
 		desc = "the access token has expired"
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
 		desc = "the access token is not valid yet"
+	case errors.Is(err, errType):
+		desc = "the token is not an access token (typ)"
 	case errors.Is(err, errCritical):
 		desc = "the access token uses critical header parameters this server does not understand"
 	case errors.Is(err, errUnknownKey):

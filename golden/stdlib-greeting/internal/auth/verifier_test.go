@@ -154,6 +154,44 @@ func TestVerifyRefuses(t *testing.T) {
 	}
 }
 
+// TestVerifyType checks the "typ" header rules of RFC 9068 and RFC 8725:
+// access-token types always pass, "JWT" and no type pass unless strict, any
+// other type (an ID token, say) never does.
+func TestVerifyType(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	tests := []struct {
+		typ             any // nil: no typ header
+		lenient, strict bool
+	}{
+		{"at+jwt", true, true},
+		{"application/at+jwt", true, true},
+		{"AT+JWT", true, true},
+		{"JWT", true, false},
+		{nil, true, false},
+		{"id_token+jwt", false, false},
+		{"JOSE", false, false},
+		{42, false, false},
+	}
+	for _, strict := range []bool{false, true} {
+		v := newTestVerifier(t, iss)
+		v.opts.StrictType = strict
+		for _, tc := range tests {
+			tok := iss.MintWithHeader(t, map[string]any{"typ": tc.typ}, iss.Claims(testAudience, "todo:read"))
+			_, err := v.Verify(t.Context(), tok)
+			want := tc.lenient
+			if strict {
+				want = tc.strict
+			}
+			if got := err == nil; got != want {
+				t.Errorf("typ %v, strict %v: accepted = %v, want %v (err %v)", tc.typ, strict, got, want, err)
+			}
+			if err != nil && !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("typ %v: err = %v, want an invalid-token error", tc.typ, err)
+			}
+		}
+	}
+}
+
 // attackerToken signs claims with key, which the issuer never published,
 // adding header fields an attacker would use to smuggle that key in.
 func attackerToken(t *testing.T, key *rsa.PrivateKey, header map[string]any, claims jwt.MapClaims) string {

@@ -10,7 +10,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -174,7 +173,8 @@ func (iss *Issuer) Mint(t testing.TB, claims jwt.MapClaims) string {
 	return iss.MintWithHeader(t, nil, claims)
 }
 
-// MintWithHeader is Mint with extra JOSE header fields.
+// MintWithHeader is Mint with extra JOSE header fields; a nil value removes
+// the field (e.g. "typ": nil for an untyped token).
 func (iss *Issuer) MintWithHeader(t testing.TB, header map[string]any, claims jwt.MapClaims) string {
 	t.Helper()
 	iss.mu.Lock()
@@ -182,7 +182,13 @@ func (iss *Issuer) MintWithHeader(t testing.TB, header map[string]any, claims jw
 	iss.mu.Unlock()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = k.kid
-	maps.Copy(tok.Header, header)
+	for name, v := range header {
+		if v == nil {
+			delete(tok.Header, name)
+		} else {
+			tok.Header[name] = v
+		}
+	}
 	s, err := tok.SignedString(k.key)
 	if err != nil {
 		t.Fatalf("authtest: sign token: %v", err)

@@ -30,7 +30,7 @@ func TestScopeCheckHoldsWithoutGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := newMCPServer("test", policy, logger)
+	server := newMCPServer("test", policy, false, logger)
 	var runs atomic.Int32
 	probe := func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		runs.Add(1)

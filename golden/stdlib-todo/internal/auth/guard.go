@@ -41,6 +41,9 @@ type Settings struct {
 	Audiences []string
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway time.Duration
+	// StrictType accepts only tokens whose "typ" header is "at+jwt" (RFC
+	// 9068); otherwise "JWT" and no typ pass too.
+	StrictType bool
 	// KeyRefreshMinInterval is the least time between two JWKS fetches
 	// prompted by unknown key IDs or by retries after a failure.
 	KeyRefreshMinInterval time.Duration
@@ -86,6 +89,7 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 		Audiences:          s.Audiences,
 		JWKSURL:            s.JWKSURL,
 		Leeway:             s.Leeway,
+		StrictType:         s.StrictType,
 		MinRefreshInterval: s.KeyRefreshMinInterval,
 		AllowInsecureHTTP:  s.AllowInsecureHTTP,
 		Logger:             logger,

@@ -116,6 +116,7 @@ func (g *Guard) refuseQueryToken(next http.Handler) http.Handler {
 func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
+			g.allowed(r, "")
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -133,13 +134,17 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 
-		tool, isCall, err := toolCall(body)
+		msg, err := parseMessage(body)
+		if err == nil {
+			err = checkStandardHeaders(r.Header, r.Header.Get("MCP-Protocol-Version"), msg)
+		}
 		if err != nil {
 			g.deny(w, r, denial{status: http.StatusBadRequest, reason: "ambiguous_message",
 				code: codeInvalidRequest, description: err.Error()})
 			return
 		}
-		if isCall {
+		tool := msg.Tool
+		if msg.IsCall {
 			var granted []string
 			if tok := FromContext(r.Context()); tok != nil {
 				granted = tok.Scopes
@@ -155,8 +160,24 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 				}
 			}
 		}
+		g.allowed(r, tool)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// allowed logs, at debug level, a request that passed every check.
+func (g *Guard) allowed(r *http.Request, tool string) {
+	if !g.logger.Enabled(r.Context(), slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("remote_addr", r.RemoteAddr)}
+	if tok := FromContext(r.Context()); tok != nil {
+		attrs = append(attrs, slog.String("sub", tok.Subject), slog.String("client_id", tok.ClientID))
+	}
+	if tool != "" {
+		attrs = append(attrs, slog.String("tool", tool))
+	}
+	g.logger.LogAttrs(r.Context(), slog.LevelDebug, "request allowed", attrs...)
 }
 
 // readBody reads the whole body, up to the size limit and within

@@ -49,7 +49,7 @@ func newGuardFixture(t testing.TB) *guardFixture {
 		KeyRefreshMinInterval: 20 * time.Millisecond,
 		AllowedOrigins:        []string{"http://localhost:6274"},
 		MaxBodyBytes:          1 << 10,
-	}, policy, slog.New(slog.NewJSONHandler(f.logs, nil)))
+	}, policy, slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,13 @@ func TestGuardAuthentication(t *testing.T) {
 			}
 		})
 	}
-	if strings.Contains(f.logs.String(), valid) {
+	// Audit lines name who was allowed or refused, at debug and warn level,
+	// but never the token nor its signature.
+	logs := f.logs.String()
+	if !strings.Contains(logs, `"msg":"request allowed"`) || !strings.Contains(logs, `"sub":"`+authtest.Subject+`"`) {
+		t.Errorf("no debug line for an allowed request:\n%s", logs)
+	}
+	if sig := valid[strings.LastIndex(valid, ".")+1:]; strings.Contains(logs, sig) {
 		t.Error("a token was logged")
 	}
 }
@@ -218,6 +224,35 @@ func TestGuardToolScopes(t *testing.T) {
 	}
 }
 
+// TestGuardStandardHeaders: a 2026-07-28 request whose Mcp-Method or
+// Mcp-Name header names a different call than its body never gets through,
+// whatever the scopes, and a matching one does.
+func TestGuardStandardHeaders(t *testing.T) {
+	f := newGuardFixture(t)
+	reader := "Authorization: Bearer " + f.token(t, "todo:read")
+	v := "MCP-Protocol-Version: 2026-07-28"
+	for _, tc := range []struct {
+		name    string
+		headers []string
+		status  int
+	}{
+		{"matching", []string{v, "Mcp-Method: tools/call", "Mcp-Name: list_todos"}, 200},
+		{"name names an allowed tool, body another", []string{v, "Mcp-Method: tools/call", "Mcp-Name: create_todo"}, 400},
+		{"method differs", []string{v, "Mcp-Method: tools/list", "Mcp-Name: list_todos"}, 400},
+		{"headers missing", []string{v}, 400},
+		{"older protocol, no headers", []string{"MCP-Protocol-Version: 2025-11-25"}, 200},
+	} {
+		before := f.servedCount()
+		w := f.do("POST", "/mcp", listCall, append([]string{reader}, tc.headers...)...)
+		if w.Code != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, w.Code, tc.status)
+		}
+		if reached := f.servedCount() != before; reached != (tc.status == 200) {
+			t.Errorf("%s: reached the protected handler = %v", tc.name, reached)
+		}
+	}
+}
+
 func TestGuardRefusesAmbiguousBodies(t *testing.T) {
 	f := newGuardFixture(t)
 	writer := "Authorization: Bearer " + f.token(t, "todo:write")
@@ -257,7 +292,7 @@ func TestGuardCORS(t *testing.T) {
 	if h.Get("Access-Control-Allow-Origin") != inspector {
 		t.Errorf("Allow-Origin = %q", h.Get("Access-Control-Allow-Origin"))
 	}
-	for _, want := range []string{"Authorization", "Content-Type", "MCP-Protocol-Version", "Mcp-Session-Id", "Last-Event-ID"} {
+	for _, want := range []string{"Authorization", "Content-Type", "MCP-Protocol-Version", "Mcp-Session-Id", "Mcp-Method", "Mcp-Name", "Last-Event-ID"} {
 		if !strings.Contains(h.Get("Access-Control-Allow-Headers"), want) {
 			t.Errorf("Allow-Headers %q lacks %s", h.Get("Access-Control-Allow-Headers"), want)
 		}

@@ -41,8 +41,11 @@ type Config struct {
 	Port      int
 	LogLevel  slog.Level
 	LogFormat string // "json" or "text"
-	Provider  string
-	Auth      auth.Settings
+	// FilterToolsList makes tools/list show only the tools the caller's
+	// token may call (FILTER_TOOLS_LIST).
+	FilterToolsList bool
+	Provider        string
+	Auth            auth.Settings
 }
 
 // Load reads the configuration through getenv (os.Getenv, or Getenv for a
@@ -65,9 +68,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	cfg.Auth.Audiences = l.list("MCP_AUDIENCE", append([]string{cfg.Auth.ResourceURL}, defaultAudiences...))
 	cfg.Auth.Leeway = l.duration("TOKEN_LEEWAY", DefaultLeeway, 5*time.Minute)
+	cfg.Auth.StrictType = l.boolean("TOKEN_TYP_STRICT", false)
 	cfg.Auth.AllowedOrigins = l.origins("ALLOWED_ORIGINS", DefaultAllowedOrigins)
 	cfg.LogLevel = l.logLevel("LOG_LEVEL")
 	cfg.LogFormat = l.oneOf("LOG_FORMAT", "json", "json", "text")
+	cfg.FilterToolsList = l.boolean("FILTER_TOOLS_LIST", false)
 
 	cfg.Auth.ResourceName = DefaultServerName
 	cfg.Auth.KeyRefreshMinInterval = DefaultKeyRefreshMinInterval

@@ -23,10 +23,14 @@ import (
 const codeForbidden = -32003
 
 // newMCPServer returns the MCP server with every tool registered and the
-// authoritative scope check installed.
-func newMCPServer(name string, policy *auth.Policy, logger *slog.Logger) *mcp.Server {
+// authoritative scope check installed. With filterList, tools/list shows
+// only the tools the caller may call.
+func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slog.Logger) *mcp.Server {
 	server := mcp.NewServer(&mcp.Implementation{Name: name, Version: version()}, &mcp.ServerOptions{Logger: sdkLogger(logger)})
 	server.AddReceivingMiddleware(requireToolScopes(policy, logger))
+	if filterList {
+		server.AddReceivingMiddleware(filterToolsList(policy))
+	}
 	tools.Register(server)
 	return server
 }
@@ -103,6 +107,26 @@ func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcp.Middleware 
 					fmt.Sprintf("insufficient_scope: the %s tool needs scope %s", tool, strings.Join(missing, " ")))
 			}
 			return next(ctx, method, req)
+		}
+	}
+}
+
+// filterToolsList drops from tools/list results the tools the caller's token
+// may not call. It only hides: requireToolScopes still decides every call.
+func filterToolsList(policy *auth.Policy) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			res, err := next(ctx, method, req)
+			list, ok := res.(*mcp.ListToolsResult)
+			if method != "tools/list" || err != nil || !ok {
+				return res, err
+			}
+			var granted []string
+			if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
+				granted = extra.TokenInfo.Scopes
+			}
+			list.Tools = slices.DeleteFunc(list.Tools, func(t *mcp.Tool) bool { return !policy.Permits(t.Name, granted) })
+			return list, nil
 		}
 	}
 }
