@@ -9,9 +9,9 @@ import (
 const (
 	// defaultCacheSize bounds the verification cache.
 	defaultCacheSize = 10000
-	// maxCacheAge bounds how long a verification is reused, so that a key
-	// the issuer withdrew stops being trusted soon after the JWKS says so,
-	// even for long-lived tokens.
+	// maxCacheAge bounds how long a verification is reused. Every fresh
+	// JWKS also clears the cache, so a withdrawn key stops being trusted as
+	// soon as the server sees the new key set.
 	maxCacheAge = time.Minute
 )
 
@@ -55,6 +55,14 @@ func (c *tokenCache) put(key [sha256.Size]byte, tok *Token, now time.Time) {
 		c.evict(now)
 	}
 	c.entries[key] = cacheEntry{tok: tok, until: until}
+}
+
+// clear forgets every verification: the issuer's keys have been refetched,
+// and a token signed with a key that is gone must not pass on memory.
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
 }
 
 // evict drops expired entries and, if that frees less than a tenth of the

@@ -222,14 +222,46 @@ func TestVerifyKeyRotation(t *testing.T) {
 		t.Fatalf("before rotation: %v", err)
 	}
 	oldToken := iss.Mint(t, iss.Claims(testAudience, "x"))
+	if _, err := v.Verify(t.Context(), oldToken); err != nil { // now in the cache
+		t.Fatalf("before rotation: %v", err)
+	}
 
 	iss.RotateKey(t, false) // the old key is withdrawn at once
 	time.Sleep(30 * time.Millisecond)
 	if _, err := v.Verify(t.Context(), iss.Mint(t, iss.Claims(testAudience))); err != nil {
 		t.Fatalf("token signed with the new key: %v", err)
 	}
+	// The refetch for the new key cleared the cache of verified tokens.
 	if _, err := v.Verify(t.Context(), oldToken); !errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("token signed with the withdrawn key: err = %v, want invalid", err)
+	}
+}
+
+// TestVerifyRotationWhileRateLimited: when the refetch an unknown key ID
+// would trigger is rate-limited (a made-up key ID just used it up), a token
+// signed with the issuer's genuine new key is answered "cannot verify now",
+// never "invalid token": clients retry instead of re-authorizing in a loop.
+func TestVerifyRotationWhileRateLimited(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	v := newTestVerifier(t, iss)
+	v.keys.minRefresh = time.Hour
+	if _, err := v.Verify(t.Context(), iss.Mint(t, iss.Claims(testAudience))); err != nil {
+		t.Fatal(err)
+	}
+	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A made-up key ID: the refetch it triggers proves the key is unknown.
+	forged := authtest.Sign(t, jwt.SigningMethodRS256, "made-up", otherKey, iss.Claims(testAudience))
+	if _, err := v.Verify(t.Context(), forged); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("made-up key ID: err = %v, want invalid", err)
+	}
+
+	iss.RotateKey(t, false)
+	_, err = v.Verify(t.Context(), iss.Mint(t, iss.Claims(testAudience)))
+	if !errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("new key while refetching is rate-limited: err = %v, want keys unavailable", err)
 	}
 }
 

@@ -67,7 +67,8 @@ func Load(getenv func(string) string) (Config, error) {
 		l.oidc(&cfg.Auth)
 	}
 	cfg.Auth.Audiences = l.list("MCP_AUDIENCE", append([]string{cfg.Auth.ResourceURL}, defaultAudiences...))
-	cfg.Auth.Leeway = l.duration("TOKEN_LEEWAY", DefaultLeeway, 5*time.Minute)
+	cfg.Auth.Leeway = l.duration("TOKEN_LEEWAY", DefaultLeeway, 0, 5*time.Minute)
+	cfg.Auth.KeyRefreshMinInterval = l.duration("JWKS_REFRESH_MIN_INTERVAL", DefaultKeyRefreshMinInterval, time.Second, time.Hour)
 	cfg.Auth.StrictType = l.boolean("TOKEN_TYP_STRICT", false)
 	cfg.Auth.AllowedOrigins = l.origins("ALLOWED_ORIGINS", DefaultAllowedOrigins)
 	cfg.LogLevel = l.logLevel("LOG_LEVEL")
@@ -75,7 +76,6 @@ func Load(getenv func(string) string) (Config, error) {
 	cfg.FilterToolsList = l.boolean("FILTER_TOOLS_LIST", false)
 
 	cfg.Auth.ResourceName = DefaultServerName
-	cfg.Auth.KeyRefreshMinInterval = DefaultKeyRefreshMinInterval
 	cfg.Auth.MaxBodyBytes = DefaultMaxBodyBytes
 	cfg.Auth.AllowInsecureHTTP = l.allowHTTP
 	return cfg, errors.Join(l.errs...)
@@ -225,14 +225,26 @@ func (l *loader) logLevel(name string) slog.Level {
 	return level
 }
 
-func (l *loader) duration(name string, def, limit time.Duration) time.Duration {
+func (l *loader) duration(name string, def, least, most time.Duration) time.Duration {
 	v := l.str(name, def.String())
 	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 || d > limit {
-		l.fail("%s: %q is not a duration between 0s and %s, e.g. 30s", name, v, strings.TrimSuffix(limit.String(), "0s"))
+	if err != nil || d < least || d > most {
+		l.fail("%s: %q is not a duration from %s to %s, e.g. %s", name, v, shortDuration(least), shortDuration(most), shortDuration(def))
 		return def
 	}
 	return d
+}
+
+// shortDuration writes 5m0s as 5m and 1h0m0s as 1h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // list splits a comma-separated variable.

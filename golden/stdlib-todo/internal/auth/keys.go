@@ -48,12 +48,19 @@ type keySet struct {
 	minRefresh time.Duration
 	logger     *slog.Logger
 
-	kf atomic.Pointer[keyfunc.Keyfunc]
+	kf     atomic.Pointer[keyfunc.Keyfunc]
+	cached jwkset.Storage // the keys of the last successful fetch; reading it never fetches
 
 	startMu sync.Mutex // serialises start-up
 	nextTry time.Time  // earliest retry of a failed start-up; guarded by startMu
 
-	healthy atomic.Bool // the last fetch succeeded and returned keys
+	healthy   atomic.Bool  // the last fetch succeeded and returned keys
+	fetchedAt atomic.Int64 // when the last successful fetch was stored, in Unix nanoseconds
+
+	// onFetch runs after every successful fetch; the verifier drops its
+	// cache of verified tokens there, so that a key the issuer withdrew
+	// stops being trusted at once.
+	onFetch func()
 
 	errMu   sync.Mutex
 	lastErr error // why the last fetch failed; guarded by errMu
@@ -68,6 +75,7 @@ func newKeySet(ctx context.Context, opts VerifierOptions) *keySet {
 		client:     &http.Client{Timeout: fetchTimeout},
 		minRefresh: opts.MinRefreshInterval,
 		logger:     opts.Logger,
+		cached:     jwkset.NewMemoryStorage(),
 	}
 }
 
@@ -114,7 +122,7 @@ func (s *keySet) start(ctx context.Context) (keyfunc.Keyfunc, error) {
 		NoErrorReturnFirstHTTPReq: true,
 		RefreshErrorHandler:       s.fetchFailed,
 		RefreshInterval:           refreshInterval,
-		Storage:                   observedStorage{Storage: jwkset.NewMemoryStorage(), set: s},
+		Storage:                   observedStorage{Storage: s.cached, set: s},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("JWKS URL %q: %w", jwksURL, err)
@@ -157,9 +165,24 @@ func (s *keySet) fetched(n int) {
 		s.fetchFailed(s.ctx, errors.New("the JWKS holds no usable signing keys"))
 		return
 	}
+	s.fetchedAt.Store(time.Now().UnixNano())
+	if s.onFetch != nil {
+		s.onFetch()
+	}
 	if !s.healthy.Swap(true) {
 		s.logger.Info("fetched issuer signing keys", "keys", n)
 	}
+}
+
+// holds reports whether the cached key set has a key with ID kid.
+func (s *keySet) holds(ctx context.Context, kid string) bool {
+	_, err := s.cached.KeyRead(ctx, kid)
+	return err == nil
+}
+
+// fetchedSince reports whether a fetch succeeded at or after t.
+func (s *keySet) fetchedSince(t time.Time) bool {
+	return s.fetchedAt.Load() >= t.UnixNano()
 }
 
 // unavailable reports whether keys cannot be had right now, with the reason.

@@ -96,12 +96,15 @@ func NewVerifier(ctx context.Context, opts VerifierOptions) (*Verifier, error) {
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(opts.Leeway),
 	}
+	cache := newTokenCache(defaultCacheSize)
+	keys := newKeySet(ctx, opts)
+	keys.onFetch = cache.clear
 	return &Verifier{
 		opts:      opts,
 		parser:    jwt.NewParser(append(timeClaims, jwt.WithValidMethods(allowedAlgorithms))...),
 		validator: jwt.NewValidator(timeClaims...),
-		keys:      newKeySet(ctx, opts),
-		cache:     newTokenCache(defaultCacheSize),
+		keys:      keys,
+		cache:     cache,
 	}, nil
 }
 
@@ -168,17 +171,26 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 		}
 		// An unknown key ID makes jwkset refetch the JWKS with this context;
 		// a client that hangs up must not abort a refetch others wait for.
+		asked := time.Now()
 		key, err := kf.KeyfuncCtx(context.WithoutCancel(ctx))(t)
 		if set, ok := key.(jwt.VerificationKeySet); ok && len(set.Keys) == 0 && err == nil {
 			err = errors.New("no keys") // token without "kid" and an empty JWKS
 		}
-		if err != nil {
-			if unavailable := v.keys.unavailable(); unavailable != nil {
-				return nil, unavailable
-			}
-			return nil, fmt.Errorf("%w: %v", errUnknownKey, err)
+		if err == nil {
+			return key, nil
 		}
-		return key, nil
+		if unavailable := v.keys.unavailable(); unavailable != nil {
+			return nil, unavailable
+		}
+		if kid, _ := t.Header["kid"].(string); kid != "" && !v.keys.fetchedSince(asked) && !v.keys.holds(ctx, kid) {
+			// The key ID is not in the cached JWKS, and the refetch that would
+			// tell whether the issuer just rotated to it is rate-limited. Only
+			// a fresh JWKS can prove the token wrong: until then, "retry" (503)
+			// rather than "re-authorize" (401), which would send clients
+			// holding a genuine new-key token into a loop.
+			return nil, fmt.Errorf("%w: key ID not in the cached JWKS, and refetching it is rate-limited", ErrKeysUnavailable)
+		}
+		return nil, fmt.Errorf("%w: %v", errUnknownKey, err)
 	}
 }
 
