@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -49,7 +50,7 @@ func Render(s *Spec, version string) ([]File, error) {
 	if err := Validate(s); err != nil {
 		return nil, err
 	}
-	sources, err := templateSources(s.Template)
+	sources, err := templateSources(layers(s.Template))
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +83,24 @@ func Render(s *Spec, version string) ([]File, error) {
 	return files, nil
 }
 
+// layers returns the template directories of a template.
+func layers(name string) []string {
+	for _, l := range templates.Layers {
+		if l.Name == name {
+			return l.Dirs
+		}
+	}
+	return nil
+}
+
 // templateSources maps each output path to the embedded template that makes
-// it: shared/ first, then the framework's own directory, which wins.
-func templateSources(framework string) (map[string]string, error) {
+// it; where layers share a path, the later one wins.
+func templateSources(dirs []string) (map[string]string, error) {
+	if len(dirs) == 0 {
+		return nil, errors.New("no such template")
+	}
 	sources := map[string]string{}
-	for _, root := range []string{"shared", framework} {
+	for _, root := range dirs {
 		err := fs.WalkDir(templates.FS, root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
@@ -100,7 +114,7 @@ func templateSources(framework string) (map[string]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("template %q: %w", framework, err)
+			return nil, fmt.Errorf("template layer %q: %w", root, err)
 		}
 	}
 	return sources, nil

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/create-mcp-auth/create-mcp-auth/templates"
 )
 
 // SpecVersion is the schema version of spec files and of the
@@ -36,9 +38,17 @@ const (
 
 // Templates and providers the generator knows, in the order they are offered.
 var (
-	Templates = []string{"stdlib"}
+	Templates = templateNames()
 	Providers = []string{"scalekit", "oidc"}
 )
+
+func templateNames() []string {
+	var names []string
+	for _, l := range templates.Layers {
+		names = append(names, l.Name)
+	}
+	return names
+}
 
 // plannedTemplates are designed but not shipped yet; asking for one gets a
 // clear "not yet" rather than "unknown".

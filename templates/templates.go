@@ -1,12 +1,22 @@
-// Package templates embeds the project templates. shared/ holds every file
-// that is the same whatever the framework; stdlib/, chi/ and mcp-go/ hold
-// only what differs, and win over shared/ where both have a path. Each file
-// is named after its output path plus ".tmpl".
+// Package templates embeds the project templates, in layers: shared/ holds
+// every file that is the same whatever the framework; go-sdk/ what the
+// templates built on the official MCP Go SDK share; stdlib/, chi/ and
+// mcp-go/ only what their framework needs. A later layer wins where two have
+// a path. Each file is named after its output path plus ".tmpl".
 package templates
 
 import "embed"
 
 // FS holds the templates. "all:" keeps dotfiles such as .gitignore.
 //
-//go:embed all:shared all:stdlib
+//go:embed all:shared all:go-sdk all:stdlib
 var FS embed.FS
+
+// Layers lists, for each template in the order they are offered, the
+// directories of FS it is rendered from.
+var Layers = []struct {
+	Name, Description string
+	Dirs              []string
+}{
+	{"stdlib", "net/http and the official MCP Go SDK: fewest dependencies", []string{"shared", "go-sdk", "stdlib"}},
+}

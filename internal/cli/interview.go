@@ -11,6 +11,7 @@ import (
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/writer"
+	"github.com/create-mcp-auth/create-mcp-auth/templates"
 )
 
 // interview asks for every spec value that neither a flag nor the spec file
@@ -106,14 +107,9 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 }
 
 func templateChoices() []Choice {
-	desc := map[string]string{
-		"stdlib": "net/http and the official MCP Go SDK: fewest dependencies",
-		"chi":    "go-chi/chi router and the official MCP Go SDK",
-		"mcp-go": "mark3labs/mcp-go server",
-	}
 	var out []Choice
-	for _, t := range generator.Templates {
-		out = append(out, Choice{Value: t, Description: desc[t]})
+	for _, l := range templates.Layers {
+		out = append(out, Choice{Value: l.Name, Description: l.Description})
 	}
 	return out
 }
