@@ -52,7 +52,7 @@ func templateNames() []string {
 
 // plannedTemplates are designed but not shipped yet; asking for one gets a
 // clear "not yet" rather than "unknown".
-var plannedTemplates = []string{"chi", "mcp-go"}
+var plannedTemplates = []string{"mcp-go"}
 
 // Spec is everything a generated project is made from. It is read from a spec
 // file (--config), completed by flags and prompts, and written back into the

@@ -134,6 +134,11 @@ func CheckURL(raw string, insecure, resource bool) error {
 		return &urlError{fmt.Sprintf("URL %q has a fragment", raw), "remove the #… part (RFC 8707 forbids fragments in resource identifiers)"}
 	case resource && (u.RawQuery != "" || u.ForceQuery):
 		return &urlError{fmt.Sprintf("URL %q has a query", raw), "remove the ?… part: the resource identifier is the plain URL clients connect to"}
+	case resource && strings.ContainsFunc(u.EscapedPath(), func(r rune) bool { return !isPathChar(r) }):
+		// The generated server routes on this path and refuses others at start.
+		return &urlError{fmt.Sprintf("the path of URL %q has characters other than letters, digits and - . _ ~ /", raw), "use a plain path such as /mcp"}
+	case resource && strings.Contains(u.Path, "//"):
+		return &urlError{fmt.Sprintf("the path of URL %q has an empty segment", raw), "remove the doubled slash"}
 	case u.Scheme == "http" && !insecure && !IsLoopback(u.Hostname()):
 		return &urlError{fmt.Sprintf("URL %q uses plain http for a non-loopback host", raw), "use https, or pass --allow-insecure-http if a TLS proxy sits in front"}
 	}
@@ -168,6 +173,10 @@ func CheckToolName(name string) error {
 		return fmt.Errorf("invalid tool name %q: use 1-128 characters of A-Z a-z 0-9 _ . - with at least one letter or digit", name)
 	}
 	return nil
+}
+
+func isPathChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~/", r)
 }
 
 // IsLoopback reports whether host names this machine: localhost or a

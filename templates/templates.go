@@ -9,7 +9,7 @@ import "embed"
 
 // FS holds the templates. "all:" keeps dotfiles such as .gitignore.
 //
-//go:embed all:shared all:go-sdk all:stdlib
+//go:embed all:shared all:go-sdk all:stdlib all:chi
 var FS embed.FS
 
 // Layers lists, for each template in the order they are offered, the
@@ -19,4 +19,5 @@ var Layers = []struct {
 	Dirs              []string
 }{
 	{"stdlib", "net/http and the official MCP Go SDK: fewest dependencies", []string{"shared", "go-sdk", "stdlib"}},
+	{"chi", "go-chi/chi router and the official MCP Go SDK: for services that grow more routes", []string{"shared", "go-sdk", "chi"}},
 }

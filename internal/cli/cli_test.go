@@ -52,6 +52,8 @@ func TestBadInput(t *testing.T) {
 		{"url without scheme", []string{"--server-url", "mcp.example.com/mcp"}, []string{"--server-url (server_url): URL \"mcp.example.com/mcp\" has no scheme"}},
 		{"url without host", []string{"--server-url", "https:///mcp"}, []string{"--server-url (server_url): URL \"https:///mcp\" has no host"}},
 		{"url with fragment", []string{"--server-url", "https://mcp.example.com/mcp#x"}, []string{"has a fragment"}},
+		{"url with odd path", []string{"--server-url", "https://mcp.example.com/m{c}p"}, []string{"has characters other than letters"}},
+		{"url with empty segment", []string{"--server-url", "https://mcp.example.com//mcp"}, []string{"has an empty segment"}},
 		{"plain http non-loopback", []string{"--server-url", "http://mcp.example.com/mcp"}, []string{"plain http for a non-loopback host; use https, or pass --allow-insecure-http"}},
 		{"scope with space", []string{"--scope", "todo read", "--tool", "t"}, []string{"--scope (scopes[0].name): scope \"todo read\" contains a space"}},
 		{"scope with quote", []string{"--scope", `todo"read`, "--tool", "t"}, []string{"contains a double quote"}},
