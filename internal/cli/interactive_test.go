@@ -330,8 +330,12 @@ func (s *ptySession) finish() int {
 // sequences included.
 func (s *ptySession) output() string { return s.seen.String() }
 
-// providers is the order of the "Authorization server:" Select.
-var providers = []string{"scalekit", "oidc"}
+// providers is the order of the "Authorization server:" Select, and
+// templateNames of the "Template:" one.
+var (
+	providers     = []string{"scalekit", "oidc"}
+	templateNames = generator.Templates
+)
 
 // readManifest parses DIR/.create-mcp-auth.yaml and returns it with its bytes.
 func readManifest(t *testing.T, dir string) (*generator.Spec, []byte) {
@@ -402,6 +406,7 @@ func TestInteractiveFullInterview(t *testing.T) {
 	s := startPTY(t, ptyOptions{}, "new", "--skip-tidy")
 
 	s.answer("Project directory:", dir)
+	s.choose("Template:", templateNames, "chi")
 	s.answer("Go module path:", "example.com/acme/todo-server")
 	s.answer("Public URL of the MCP endpoint:", "https://mcp.example.com/mcp")
 	s.choose("Authorization server:", providers, "oidc")
@@ -430,7 +435,7 @@ func TestInteractiveFullInterview(t *testing.T) {
 	got, manifest := readManifest(t, dir)
 	want := &generator.Spec{
 		Version:   generator.SpecVersion,
-		Template:  "stdlib",
+		Template:  "chi",
 		Module:    "example.com/acme/todo-server",
 		Name:      "todo-server",
 		ServerURL: "https://mcp.example.com/mcp",
@@ -466,6 +471,7 @@ func TestInteractiveValidation(t *testing.T) {
 
 	s.invalid("Project directory:", full, "exists and is not empty")
 	s.answer("Project directory:", dir)
+	s.choose("Template:", templateNames, "stdlib")
 	s.invalid("Go module path:", "Example .com/x", "invalid module path")
 	s.answer("Go module path:", "example.com/svc")
 	s.invalid("Public URL of the MCP endpoint:", "mcp.example.com/mcp", `URL "mcp.example.com/mcp" has no scheme`)
@@ -511,12 +517,12 @@ func TestInteractiveValidation(t *testing.T) {
 	}
 }
 
-// TestInteractiveFlagsAnswerQuestions: DIR, --module and --server-url given,
+// TestInteractiveFlagsAnswerQuestions: DIR, --template, --module and --server-url given,
 // their questions are not asked; the rest are, with their defaults.
 func TestInteractiveFlagsAnswerQuestions(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "flagged")
-	s := startPTY(t, ptyOptions{}, "new", dir, "--skip-tidy", "--module", "example.com/flagged", "--server-url", "https://flagged.example.com/mcp")
+	s := startPTY(t, ptyOptions{}, "new", dir, "--skip-tidy", "--template", "chi", "--module", "example.com/flagged", "--server-url", "https://flagged.example.com/mcp")
 
 	// The first question is the provider: every answer below is a default.
 	s.choose("Authorization server:", providers, "scalekit")
@@ -539,7 +545,7 @@ func TestInteractiveFlagsAnswerQuestions(t *testing.T) {
 	got, manifest := readManifest(t, dir)
 	want := &generator.Spec{
 		Version:   generator.SpecVersion,
-		Template:  "stdlib",
+		Template:  "chi",
 		Module:    "example.com/flagged",
 		Name:      "flagged",
 		ServerURL: "https://flagged.example.com/mcp",
@@ -593,6 +599,7 @@ func TestInteractiveCtrlC(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "never")
 			s := startPTY(t, ptyOptions{stderrTerminal: true}, "new", "--skip-tidy")
 			s.answer("Project directory:", dir)
+			s.choose("Template:", templateNames, "stdlib")
 			tc.at(s)
 			s.expect("create-mcp-auth: interrupted: nothing was written")
 			// survey restored the terminal before the error reached the
@@ -656,7 +663,7 @@ func TestInteractiveYesMissingDir(t *testing.T) {
 func TestInteractiveStdoutRedirected(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "redirected")
-	s := startPTY(t, ptyOptions{stdoutNotTerminal: true}, "new", dir, "--skip-tidy", "--module", "example.com/r",
+	s := startPTY(t, ptyOptions{stdoutNotTerminal: true}, "new", dir, "--skip-tidy", "--template", "stdlib", "--module", "example.com/r",
 		"--server-url", "https://r.example.com/mcp", "--provider", "oidc", "--issuer", "https://auth.example.com",
 		"--jwks-url", "https://auth.example.com/keys", "--scope", "a=A", "--tool", "t=a")
 	s.answer("Listen port:", "9000")
