@@ -50,10 +50,6 @@ func templateNames() []string {
 	return names
 }
 
-// plannedTemplates are designed but not shipped yet; asking for one gets a
-// clear "not yet" rather than "unknown".
-var plannedTemplates = []string{"mcp-go"}
-
 // Spec is everything a generated project is made from. It is read from a spec
 // file (--config), completed by flags and prompts, and written back into the
 // project as its manifest, so the YAML field names are a public schema.

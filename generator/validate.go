@@ -48,9 +48,7 @@ var toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
 // Validate checks a spec with defaults applied and reports every problem.
 func Validate(s *Spec) error {
 	var v validator
-	if slices.Contains(plannedTemplates, s.Template) {
-		v.add("--template (template)", fmt.Sprintf("template %q is not available in this version yet", s.Template), "use one of: "+strings.Join(Templates, ", "))
-	} else if !slices.Contains(Templates, s.Template) {
+	if !slices.Contains(Templates, s.Template) {
 		v.add("--template (template)", fmt.Sprintf("unknown template %q", s.Template), "use one of: "+strings.Join(Templates, ", "))
 	}
 	if err := CheckModule(s.Module); err != nil {

@@ -9,7 +9,7 @@ import "embed"
 
 // FS holds the templates. "all:" keeps dotfiles such as .gitignore.
 //
-//go:embed all:shared all:go-sdk all:stdlib all:chi
+//go:embed all:shared all:go-sdk all:stdlib all:chi all:mcp-go
 var FS embed.FS
 
 // Layers lists, for each template in the order they are offered, the
@@ -20,4 +20,5 @@ var Layers = []struct {
 }{
 	{"stdlib", "net/http and the official MCP Go SDK: fewest dependencies", []string{"shared", "go-sdk", "stdlib"}},
 	{"chi", "go-chi/chi router and the official MCP Go SDK: for services that grow more routes", []string{"shared", "go-sdk", "chi"}},
+	{"mcp-go", "net/http and mark3labs/mcp-go, its server and streamable HTTP transport", []string{"shared", "mcp-go"}},
 }

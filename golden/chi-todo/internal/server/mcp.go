@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -21,6 +20,12 @@ import (
 // codeForbidden is the JSON-RPC error code for a refused tool call, from the
 // range JSON-RPC leaves to implementations (-32000 to -32099).
 const codeForbidden = -32003
+
+// newMCPEndpoint returns the MCP endpoint: the official SDK's server with
+// every tool and the scope check, behind its streamable HTTP transport.
+func newMCPEndpoint(cfg config.Config, policy *auth.Policy, metadataURL string, logger *slog.Logger) http.Handler {
+	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger), cfg, metadataURL, logger)
+}
 
 // newMCPServer returns the MCP server with every tool registered and the
 // authoritative scope check installed. With filterList, tools/list shows
@@ -172,13 +177,4 @@ func demote(level slog.Level) slog.Level {
 		return slog.LevelDebug
 	}
 	return level
-}
-
-// version is the module version the binary was built from, "(devel)" for
-// a local build.
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
 }

@@ -51,10 +51,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Hand
 	}
 	r.Method(http.MethodGet, "/readyz", guard.ReadyHandler())
 
-	mcpServer := newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger)
 	r.Group(func(r chi.Router) {
 		r.Use(guard.Protect)
-		r.Handle(routePath(endpoint.Path), newMCPHandler(mcpServer, cfg, guard.MetadataURL(), logger))
+		r.Handle(routePath(endpoint.Path), newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger))
 	})
 	return r, nil
 }

@@ -48,8 +48,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Hand
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle("GET /readyz", guard.ReadyHandler())
-	mcpServer := newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger)
-	mux.Handle(exactPattern(endpoint.Path), guard.Protect(newMCPHandler(mcpServer, cfg, guard.MetadataURL(), logger)))
+	mux.Handle(exactPattern(endpoint.Path), guard.Protect(newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger)))
 	return mux, nil
 }
 
