@@ -45,12 +45,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	expect "github.com/Netflix/go-expect"
+	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
@@ -175,16 +174,8 @@ func startPTY(t *testing.T, opts ptyOptions, args ...string) *ptySession {
 // and erases lines by it. It matches the vt10x screen.
 func setWinsize(t *testing.T, f *os.File, cols, rows int) {
 	t.Helper()
-	ws := struct{ row, col, x, y uint16 }{uint16(rows), uint16(cols), 0, 0}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var errno syscall.Errno
-	if err := rc.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSWINSZ, uintptr(unsafe.Pointer(&ws)))
-	}); err != nil || errno != 0 {
-		t.Fatalf("setting the terminal size: %v %v", err, errno)
+	if err := pty.Setsize(f, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err != nil {
+		t.Fatalf("setting the terminal size: %v", err)
 	}
 }
 
