@@ -554,22 +554,25 @@ func TestJWKSOutage(t *testing.T) {
 
 func TestBrowserOrigins(t *testing.T) {
 	s := start(t, nil, nil)
-	req, _ := http.NewRequest("OPTIONS", s.URL, nil)
-	req.Header.Set("Origin", "http://localhost:6274") // MCP Inspector
-	req.Header.Set("Access-Control-Request-Method", "POST")
-	req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, mcp-protocol-version")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:6274" ||
-		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
-		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	// The MCP Inspector, opened either way, is allowed by default.
+	for _, inspector := range []string{"http://localhost:6274", "http://127.0.0.1:6274"} {
+		req, _ := http.NewRequest("OPTIONS", s.URL, nil)
+		req.Header.Set("Origin", inspector)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, mcp-protocol-version")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != inspector ||
+			!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+			t.Errorf("preflight from %s: %d %v", inspector, resp.StatusCode, resp.Header)
+		}
 	}
 
 	tool := sortedTools()[0]
-	resp = s.rpc(t, "", "tools/call", callParams(tool), "Origin: http://localhost:6274")
+	resp := s.rpc(t, "", "tools/call", callParams(tool), "Origin: http://localhost:6274")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "WWW-Authenticate") {
 		t.Errorf("401 to a browser: %d, exposes %q", resp.StatusCode, resp.Header.Get("Access-Control-Expose-Headers"))
 	}

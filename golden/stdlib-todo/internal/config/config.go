@@ -18,9 +18,10 @@ import (
 // Defaults that do not depend on how the project was generated.
 const (
 	// DefaultAllowedOrigins lets the MCP Inspector (npx
-	// @modelcontextprotocol/inspector, served on localhost:6274) call the
-	// server from the browser.
-	DefaultAllowedOrigins = "http://localhost:6274"
+	// @modelcontextprotocol/inspector, on port 6274) call the server from
+	// the browser, whether it is opened as localhost or as 127.0.0.1 (which
+	// recent versions print).
+	DefaultAllowedOrigins = "http://localhost:6274,http://127.0.0.1:6274"
 	// DefaultLeeway is the clock skew tolerated on token times.
 	DefaultLeeway = 60 * time.Second
 	// DefaultMaxBodyBytes bounds MCP request bodies.
