@@ -2,7 +2,6 @@ package generator
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -146,7 +145,7 @@ func newData(s *Spec, version string) *Data {
 }
 
 // funcMap is sprig's hermetic set without what still depends on the clock
-// or on randomness, plus our own helpers.
+// or on randomness, plus goquote for Go string literals.
 var funcMap = func() template.FuncMap {
 	m := sprig.HermeticTxtFuncMap()
 	for _, name := range []string{
@@ -157,15 +156,8 @@ var funcMap = func() template.FuncMap {
 		delete(m, name)
 	}
 	m["goquote"] = strconv.Quote
-	m["yamlquote"] = jsonString // a JSON string is a valid YAML double-quoted scalar
-	m["jsonquote"] = jsonString
 	return m
 }()
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
 
 // formatGo gofmts a rendered Go file and sorts its imports. It runs in
 // format-only mode: resolving missing imports would consult the go command

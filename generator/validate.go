@@ -137,7 +137,7 @@ func CheckURL(raw string, insecure, resource bool) error {
 		return &urlError{fmt.Sprintf("the path of URL %q has characters other than letters, digits and - . _ ~ /", raw), "use a plain path such as /mcp"}
 	case resource && strings.Contains(u.Path, "//"):
 		return &urlError{fmt.Sprintf("the path of URL %q has an empty segment", raw), "remove the doubled slash"}
-	case u.Scheme == "http" && !insecure && !IsLoopback(u.Hostname()):
+	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
 		return &urlError{fmt.Sprintf("URL %q uses plain http for a non-loopback host", raw), "use https, or pass --allow-insecure-http if a TLS proxy sits in front"}
 	}
 	return nil
@@ -177,9 +177,9 @@ func isPathChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~/", r)
 }
 
-// IsLoopback reports whether host names this machine: localhost or a
+// isLoopback reports whether host names this machine: localhost or a
 // loopback IP address.
-func IsLoopback(host string) bool {
+func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return true
 	}
