@@ -1,0 +1,289 @@
+package devauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/storage"
+)
+
+// client is a registered client: fosite's client plus the name the consent
+// page shows.
+type client struct {
+	fosite.DefaultOpenIDConnectClient
+	Name string
+}
+
+// clientStore is fosite's in-memory store with its own client table, filled
+// by dynamic registration, and clients identified by a metadata document URL.
+type clientStore struct {
+	*storage.MemoryStore
+	fetch func(ctx context.Context, id string) (*client, error)
+
+	mu      sync.RWMutex
+	clients map[string]*client
+	cimd    map[string]cimdEntry
+}
+
+type cimdEntry struct {
+	client  *client
+	expires time.Time
+}
+
+// cimdCacheTTL is how long a fetched client metadata document is reused.
+const cimdCacheTTL = 5 * time.Minute
+
+func newClientStore(fetch func(context.Context, string) (*client, error)) *clientStore {
+	return &clientStore{
+		MemoryStore: storage.NewMemoryStore(),
+		fetch:       fetch,
+		clients:     map[string]*client{},
+		cimd:        map[string]cimdEntry{},
+	}
+}
+
+func (s *clientStore) add(c *client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[c.GetID()] = c
+}
+
+// GetClient implements fosite.ClientManager. A client_id that is a URL is a
+// client ID metadata document: it is fetched (and cached) on first use.
+func (s *clientStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := s.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *clientStore) lookup(ctx context.Context, id string) (*client, error) {
+	s.mu.RLock()
+	c, ok := s.clients[id]
+	e, cached := s.cimd[id]
+	s.mu.RUnlock()
+	switch {
+	case ok:
+		return c, nil
+	case !isMetadataURL(id):
+		return nil, fosite.ErrNotFound.WithHintf("No client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL.", id)
+	case cached && time.Now().Before(e.expires):
+		return e.client, nil
+	}
+	c, err := s.fetch(ctx, id)
+	if err != nil {
+		return nil, fosite.ErrInvalidClient.WithHintf("Client ID metadata document %s: %v", id, err)
+	}
+	s.mu.Lock()
+	s.cimd[id] = cimdEntry{c, time.Now().Add(cimdCacheTTL)}
+	s.mu.Unlock()
+	return c, nil
+}
+
+// isMetadataURL reports whether a client_id is meant as a client ID
+// metadata document URL.
+func isMetadataURL(id string) bool {
+	return strings.HasPrefix(id, "https://") || strings.HasPrefix(id, "http://")
+}
+
+// clientMetadata is the RFC 7591 client metadata this server understands;
+// client ID metadata documents use the same fields plus client_id.
+type clientMetadata struct {
+	ClientID                string   `json:"client_id,omitempty"`
+	RedirectURIs            []string `json:"redirect_uris"`
+	ClientName              string   `json:"client_name,omitempty"`
+	GrantTypes              []string `json:"grant_types,omitempty"`
+	ResponseTypes           []string `json:"response_types,omitempty"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"`
+	Scope                   string   `json:"scope,omitempty"`
+}
+
+// metadataError is an RFC 7591 section 3.2.2 error.
+type metadataError struct {
+	code, description string
+}
+
+func (e *metadataError) Error() string { return e.code + ": " + e.description }
+
+func badMetadata(format string, args ...any) error {
+	return &metadataError{"invalid_client_metadata", fmt.Sprintf(format, args...)}
+}
+
+func badRedirect(format string, args ...any) error {
+	return &metadataError{"invalid_redirect_uri", fmt.Sprintf(format, args...)}
+}
+
+// check validates metadata and fills RFC 7591 defaults. defaultAuth is the
+// token_endpoint_auth_method when none is given: client_secret_basic for
+// registration (RFC 7591), none for metadata documents.
+func (m *clientMetadata) check(defaultAuth string) error {
+	if len(m.RedirectURIs) == 0 {
+		return badRedirect("redirect_uris is required: the authorization code flow needs somewhere to send the code")
+	}
+	for _, raw := range m.RedirectURIs {
+		if err := checkRedirectURI(raw); err != nil {
+			return badRedirect("redirect_uris: %v", err)
+		}
+	}
+	if len(m.ClientName) > 200 {
+		return badMetadata("client_name is longer than 200 characters")
+	}
+	if m.GrantTypes == nil {
+		m.GrantTypes = []string{"authorization_code"}
+	}
+	for _, g := range m.GrantTypes {
+		if g != "authorization_code" && g != "refresh_token" {
+			return badMetadata("grant_types: %q is not available to registered clients (only authorization_code and refresh_token; client_credentials is for the pre-registered %s)", g, MachineClientID)
+		}
+	}
+	if !slices.Contains(m.GrantTypes, "authorization_code") {
+		return badMetadata("grant_types must include authorization_code")
+	}
+	if m.ResponseTypes == nil {
+		m.ResponseTypes = []string{"code"}
+	}
+	if !slices.Equal(m.ResponseTypes, []string{"code"}) {
+		return badMetadata(`response_types must be ["code"]`)
+	}
+	if m.TokenEndpointAuthMethod == "" {
+		m.TokenEndpointAuthMethod = defaultAuth
+	}
+	switch m.TokenEndpointAuthMethod {
+	case "none", "client_secret_basic", "client_secret_post":
+	default:
+		return badMetadata("token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post)", m.TokenEndpointAuthMethod)
+	}
+	return nil
+}
+
+// checkRedirectURI accepts https URLs, http URLs on loopback and private-use
+// schemes (RFC 8252) for native apps; never a fragment.
+func checkRedirectURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("%q is not an absolute URI", raw)
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return fmt.Errorf("%q has a fragment", raw)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		if u.Host == "" {
+			return fmt.Errorf("%q has no host", raw)
+		}
+	case "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return fmt.Errorf("%q uses plain http on a host other than localhost or a loopback IP", raw)
+		}
+	case "javascript", "data", "file", "vbscript", "about", "blob":
+		return fmt.Errorf("%q: scheme %q cannot be a redirect target", raw, u.Scheme)
+	}
+	return nil
+}
+
+// newClient makes a fosite client from checked metadata.
+func (s *Server) newClient(id string, m *clientMetadata, hashedSecret []byte) *client {
+	name := m.ClientName
+	if name == "" {
+		name = id
+	}
+	return &client{
+		DefaultOpenIDConnectClient: fosite.DefaultOpenIDConnectClient{
+			DefaultClient: &fosite.DefaultClient{
+				ID:            id,
+				Secret:        hashedSecret,
+				RedirectURIs:  slices.Clone(m.RedirectURIs),
+				GrantTypes:    slices.Clone(m.GrantTypes),
+				ResponseTypes: slices.Clone(m.ResponseTypes),
+				Scopes:        s.scopes,
+				Audience:      []string{s.cfg.Resource},
+				Public:        m.TokenEndpointAuthMethod == "none",
+			},
+			TokenEndpointAuthMethod: m.TokenEndpointAuthMethod,
+		},
+		Name: name,
+	}
+}
+
+// maxMetadataBytes bounds a registration request or metadata document.
+const maxMetadataBytes = 64 << 10
+
+// cimdFetcher returns the function that fetches and checks a client ID
+// metadata document (draft-ietf-oauth-client-id-metadata-document).
+func (s *Server) cimdFetcher() func(context.Context, string) (*client, error) {
+	return func(ctx context.Context, id string) (*client, error) {
+		if err := checkMetadataURL(id); err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		resp, err := s.cfg.HTTPClient.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("fetching it failed: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("fetching it answered %s", resp.Status)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading it failed: %w", err)
+		}
+		if len(body) > maxMetadataBytes {
+			return nil, fmt.Errorf("it is larger than %d bytes", maxMetadataBytes)
+		}
+		var m clientMetadata
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("it is not a JSON client metadata document: %w", err)
+		}
+		if m.ClientID != id {
+			return nil, fmt.Errorf("its client_id is %q; it must be the document's own URL", m.ClientID)
+		}
+		if m.TokenEndpointAuthMethod != "" && m.TokenEndpointAuthMethod != "none" {
+			return nil, fmt.Errorf("token_endpoint_auth_method %q: a metadata document cannot hold a shared secret; use none", m.TokenEndpointAuthMethod)
+		}
+		if err := m.check("none"); err != nil {
+			return nil, err
+		}
+		s.log.Info("client metadata document fetched", "client_id", id, "client_name", m.ClientName)
+		return s.newClient(id, &m, nil), nil
+	}
+}
+
+// checkMetadataURL applies the draft's rules for a client_id URL; plain http
+// is allowed on loopback, since dev-auth itself is loopback-only.
+func checkMetadataURL(id string) error {
+	u, err := url.Parse(id)
+	if err != nil {
+		return errors.New("it is not a URL")
+	}
+	switch {
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return errors.New("it must use https (plain http only on localhost)")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return errors.New("it must be an https URL")
+	case u.User != nil:
+		return errors.New("it must not contain user credentials")
+	case u.Fragment != "" || strings.Contains(id, "#"):
+		return errors.New("it must not have a fragment")
+	case u.Path == "" || u.Path == "/":
+		return errors.New("it must have a path")
+	case slices.Contains(strings.Split(u.Path, "/"), ".") || slices.Contains(strings.Split(u.Path, "/"), ".."):
+		return errors.New("it must not contain . or .. path segments")
+	}
+	return nil
+}

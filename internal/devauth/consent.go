@@ -1,0 +1,266 @@
+package devauth
+
+import (
+	"crypto/rand"
+	_ "embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/ory/fosite"
+)
+
+// authorize is the authorization endpoint. A request is checked by fosite,
+// then either approved at once (--auto-approve) or shown to the user on the
+// consent page, whose form posts back here with a one-time consent ID.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The request could not be read: "+err.Error())
+		return
+	}
+	if r.Method == http.MethodPost && r.PostForm.Has("consent") {
+		s.decide(w, r)
+		return
+	}
+
+	ctx := r.Context()
+	targetErr := s.resourceToAudience(r.Form, true)
+	if targetErr != nil {
+		delete(r.Form, "resource")
+		r.Form["audience"] = []string{s.cfg.Resource}
+	}
+	// fosite insists on a state of 8+ characters, a CSRF defence for
+	// clients without PKCE. PKCE S256 is mandatory here and OAuth 2.1 makes
+	// state optional, so fosite sees a placeholder and the client gets its
+	// own state (or none) back.
+	state := r.Form.Get("state")
+	r.Form.Set("state", "state-checked-by-pkce")
+	ar, err := s.provider.NewAuthorizeRequest(ctx, r)
+	if req, ok := ar.(*fosite.AuthorizeRequest); ok {
+		req.State = state
+	}
+	// Exact redirect-URI match: fosite lets a loopback redirect URI use any
+	// port (RFC 8252); OAuth 2.1 clients register the one they listen on.
+	if raw := r.Form.Get("redirect_uri"); raw != "" && ar.GetClient() != nil && !slices.Contains(ar.GetClient().GetRedirectURIs(), raw) {
+		s.errorPage(w, http.StatusBadRequest, "redirect_uri "+raw+" is not one of the client's registered redirect URIs: "+strings.Join(ar.GetClient().GetRedirectURIs(), ", "))
+		return
+	}
+	if err == nil && targetErr != nil {
+		err = targetErr
+	}
+	if err != nil {
+		s.authorizeError(w, ar, err)
+		return
+	}
+	c, _ := s.clients.lookup(ctx, ar.GetClient().GetID())
+	if s.cfg.AutoApprove {
+		s.approve(w, r, ar, s.cfg.Users[0], ar.GetRequestedScopes())
+		return
+	}
+	id := s.consents.put(ar)
+	page := consentPage{
+		ConsentID:   id,
+		ClientName:  c.Name,
+		ClientID:    c.GetID(),
+		RedirectURI: ar.GetRedirectURI().String(),
+		Resource:    strings.Join(ar.GetRequestedAudience(), " "),
+		Users:       s.cfg.Users,
+		User:        s.cfg.Users[0],
+	}
+	for _, name := range ar.GetRequestedScopes() {
+		page.Scopes = append(page.Scopes, Scope{Name: name, Description: s.describe(name)})
+	}
+	s.writeHTML(w, http.StatusOK, page)
+}
+
+// decide handles the consent form: deny, or approve with the scopes left
+// ticked, as the user named on the form.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	ar, ok := s.consents.take(r.PostForm.Get("consent"))
+	if !ok {
+		s.errorPage(w, http.StatusBadRequest, "This sign-in request has expired or was already answered. Start again from your MCP client.")
+		return
+	}
+	switch r.PostForm.Get("decision") {
+	case "approve":
+		user := strings.TrimSpace(r.PostForm.Get("user"))
+		if !validUser(user) {
+			// Let the user correct the name: put the request back.
+			s.consents.restore(r.PostForm.Get("consent"), ar)
+			s.errorPage(w, http.StatusBadRequest, "Type a user name (1 to 100 printable characters, no spaces), then go back and approve again.")
+			return
+		}
+		var scopes []string
+		for _, sc := range r.PostForm["scope"] {
+			if !slices.Contains(ar.GetRequestedScopes(), sc) {
+				s.errorPage(w, http.StatusBadRequest, "The form granted scope "+sc+", which the client did not ask for.")
+				return
+			}
+			scopes = append(scopes, sc)
+		}
+		s.approve(w, r, ar, user, scopes)
+	case "deny":
+		s.log.Info("authorization denied", "client_id", ar.GetClient().GetID())
+		s.authorizeError(w, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page."))
+	default:
+		s.consents.restore(r.PostForm.Get("consent"), ar)
+		s.errorPage(w, http.StatusBadRequest, "The form must say approve or deny.")
+	}
+}
+
+// approve issues the authorization code for user with the granted scopes.
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, user string, scopes []string) {
+	for _, sc := range scopes {
+		ar.GrantScope(sc)
+	}
+	for _, a := range ar.GetRequestedAudience() {
+		ar.GrantAudience(a)
+	}
+	resp, err := s.provider.NewAuthorizeResponse(r.Context(), ar, newSession(user, ar.GetClient().GetID()))
+	if err != nil {
+		s.authorizeError(w, ar, err)
+		return
+	}
+	s.log.Info("authorization approved", "client_id", ar.GetClient().GetID(), "sub", user, "scope", strings.Join(scopes, " "))
+	s.redirect(w, ar, resp.GetParameters())
+}
+
+// authorizeError sends an RFC 6749 error to the client's redirect URI, or,
+// when the redirect URI itself is in doubt, shows it to the user.
+func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeRequester, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err).WithExposeDebug(true)
+	if ar == nil || !ar.IsRedirectURIValid() {
+		s.errorPage(w, rfc.StatusCode(), rfc.ErrorField+": "+rfc.GetDescription())
+		return
+	}
+	s.log.Info("authorization refused", "client_id", ar.GetClient().GetID(), "error", rfc.ErrorField)
+	s.redirect(w, ar, rfc.ToValues())
+}
+
+// redirect sends the browser back to the client with params and the
+// client's state, if it sent one.
+func (s *Server) redirect(w http.ResponseWriter, ar fosite.AuthorizeRequester, params url.Values) {
+	u := *ar.GetRedirectURI()
+	q := u.Query()
+	for k, v := range params {
+		q[k] = v
+	}
+	q.Del("state")
+	if st := ar.GetState(); st != "" {
+		q.Set("state", st)
+	}
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", u.String())
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+func (s *Server) describe(scope string) string {
+	for _, sc := range s.cfg.Scopes {
+		if sc.Name == scope {
+			return sc.Description
+		}
+	}
+	return ""
+}
+
+func validUser(u string) bool {
+	if u == "" || len(u) > 100 {
+		return false
+	}
+	for _, r := range u {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+//go:embed consent.html
+var consentHTML string
+
+var pageTemplate = template.Must(template.New("consent").Parse(consentHTML))
+
+// consentPage is what consent.html shows. With Error set it is an error
+// page and the form is left out.
+type consentPage struct {
+	Error       string
+	ConsentID   string
+	ClientName  string
+	ClientID    string
+	RedirectURI string
+	Resource    string
+	Users       []string
+	User        string
+	Scopes      []Scope
+}
+
+func (s *Server) writeHTML(w http.ResponseWriter, status int, page consentPage) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	// No scripts at all; no framing, so the page cannot be clickjacked.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	w.WriteHeader(status)
+	if err := pageTemplate.Execute(w, page); err != nil {
+		s.log.Error("consent page", "error", err)
+	}
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
+	s.writeHTML(w, status, consentPage{Error: msg})
+}
+
+// consentStore holds authorization requests waiting for the user, each
+// under an unguessable one-time ID that doubles as the form's CSRF token.
+type consentStore struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	pending map[string]pendingConsent
+}
+
+type pendingConsent struct {
+	ar      fosite.AuthorizeRequester
+	expires time.Time
+}
+
+func newConsentStore(ttl time.Duration) *consentStore {
+	return &consentStore{ttl: ttl, pending: map[string]pendingConsent{}}
+}
+
+func (c *consentStore) put(ar fosite.AuthorizeRequester) string {
+	id := rand.Text()
+	c.restore(id, ar)
+	return id
+}
+
+func (c *consentStore) restore(id string, ar fosite.AuthorizeRequester) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	for k, p := range c.pending {
+		if now.After(p.expires) {
+			delete(c.pending, k)
+		}
+	}
+	c.pending[id] = pendingConsent{ar, now.Add(c.ttl)}
+}
+
+func (c *consentStore) take(id string) (fosite.AuthorizeRequester, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.pending[id]
+	delete(c.pending, id)
+	if !ok || time.Now().After(p.expires) {
+		return nil, false
+	}
+	return p.ar, true
+}

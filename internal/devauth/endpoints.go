@@ -1,0 +1,271 @@
+package devauth
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/token/jwt"
+)
+
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	// Discovery, in every place an MCP client or an OIDC library looks:
+	// RFC 8414 and OIDC paths for the plain issuer, and Scalekit's
+	// per-resource issuer with both path insertion and path appending.
+	for _, p := range []string{"oauth-authorization-server", "openid-configuration"} {
+		mux.Handle("GET /.well-known/"+p, cors(http.HandlerFunc(s.metadataHandler(""))))
+		mux.Handle("GET /.well-known/"+p+"/resources/{id}", cors(http.HandlerFunc(s.metadataHandler("id"))))
+		mux.Handle("GET /resources/{id}/.well-known/"+p, cors(http.HandlerFunc(s.metadataHandler("id"))))
+	}
+	mux.Handle("GET /keys", cors(http.HandlerFunc(s.keys)))
+	mux.Handle("/oauth/register", cors(allow("POST", http.HandlerFunc(s.register))))
+	mux.Handle("/oauth/token", cors(allow("POST", http.HandlerFunc(s.token))))
+	mux.Handle("/oauth/revoke", cors(allow("POST", http.HandlerFunc(s.revoke))))
+	mux.Handle("/oauth/authorize", allow("GET, POST", http.HandlerFunc(s.authorize)))
+	mux.HandleFunc("GET /{$}", s.index)
+	s.mux = mux
+}
+
+// cors lets browser-based clients such as MCP Inspector discover, register
+// and redeem codes. None of these endpoints uses cookies, so any origin may
+// read them.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, MCP-Protocol-Version")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// allow answers 405 to methods other than the listed ones (and OPTIONS,
+// which cors answers first).
+func allow(methods string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, m := range strings.Split(methods, ", ") {
+			if r.Method == m {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		w.Header().Set("Allow", methods)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": r.Method + " is not allowed here; use " + methods})
+	})
+}
+
+// metadataHandler serves RFC 8414 metadata. With idParam set it serves the
+// per-resource authorization server, whose issuer ends in /resources/{id}.
+func (s *Server) metadataHandler(idParam string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		issuer := s.cfg.Issuer
+		if idParam != "" {
+			if id := r.PathValue(idParam); id != s.cfg.ResourceID {
+				writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": fmt.Sprintf("this dev-auth serves resource %q, not %q", s.cfg.ResourceID, id)})
+				return
+			}
+			issuer = s.ResourceIssuer()
+		}
+		base := s.cfg.Issuer
+		writeJSON(w, http.StatusOK, map[string]any{
+			"issuer":                                         issuer,
+			"authorization_endpoint":                         base + "/oauth/authorize",
+			"token_endpoint":                                 base + "/oauth/token",
+			"registration_endpoint":                          base + "/oauth/register",
+			"revocation_endpoint":                            base + "/oauth/revoke",
+			"jwks_uri":                                       base + "/keys",
+			"scopes_supported":                               s.scopes,
+			"response_types_supported":                       []string{"code"},
+			"response_modes_supported":                       []string{"query"},
+			"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials"},
+			"code_challenge_methods_supported":               []string{"S256"},
+			"token_endpoint_auth_methods_supported":          []string{"none", "client_secret_basic", "client_secret_post"},
+			"revocation_endpoint_auth_methods_supported":     []string{"none", "client_secret_basic", "client_secret_post"},
+			"client_id_metadata_document_supported":          true,
+			"subject_types_supported":                        []string{"public"},
+			"id_token_signing_alg_values_supported":          []string{"RS256"},
+			"service_documentation":                          base + "/",
+		})
+	}
+}
+
+func (s *Server) keys(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{s.jwk.Public()}})
+}
+
+// register is RFC 7591 dynamic client registration, open to anyone: this is
+// a development server on loopback.
+func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": "send the client metadata as a JSON object with Content-Type: application/json"})
+		return
+	}
+	var m clientMetadata
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxMetadataBytes))
+	if err := dec.Decode(&m); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": "the body is not a JSON client metadata object: " + err.Error()})
+		return
+	}
+	if err := m.check("client_secret_basic"); err != nil {
+		var me *metadataError
+		errors.As(err, &me)
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": me.code, "error_description": me.description})
+		return
+	}
+	id := rand.Text()
+	var secret string
+	var hashed []byte
+	if m.TokenEndpointAuthMethod != "none" {
+		secret = rand.Text() + rand.Text()
+		var err error
+		hashed, err = s.hasher.Hash(r.Context(), []byte(secret))
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+			return
+		}
+	}
+	c := s.newClient(id, &m, hashed)
+	s.clients.add(c)
+	s.log.Info("client registered", "client_id", id, "client_name", c.Name, "redirect_uris", m.RedirectURIs, "auth_method", m.TokenEndpointAuthMethod)
+	resp := map[string]any{
+		"client_id":                  id,
+		"client_id_issued_at":        time.Now().Unix(),
+		"client_name":                c.Name,
+		"redirect_uris":              m.RedirectURIs,
+		"grant_types":                m.GrantTypes,
+		"response_types":             m.ResponseTypes,
+		"token_endpoint_auth_method": m.TokenEndpointAuthMethod,
+		"scope":                      strings.Join(s.scopes, " "),
+	}
+	if secret != "" {
+		resp["client_secret"] = secret
+		resp["client_secret_expires_at"] = 0
+	}
+	writeJSON(w, http.StatusCreated, resp)
+}
+
+// token is the token endpoint: authorization_code, refresh_token and
+// client_credentials, all checked by fosite.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
+	session := newSession("", "")
+	if err := r.ParseForm(); err != nil {
+		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrInvalidRequest.WithHint("The body must be application/x-www-form-urlencoded.").WithWrap(err))
+		return
+	}
+	if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
+		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), err)
+		return
+	}
+	ar, err := s.provider.NewAccessRequest(ctx, r, session)
+	if err != nil {
+		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "error", fosite.ErrorToRFC6749Error(err).ErrorField)
+		s.provider.WriteAccessError(ctx, w, ar, err)
+		return
+	}
+	sess := ar.GetSession().(*oauth2.JWTSession)
+	switch {
+	case ar.GetGrantTypes().ExactOne("client_credentials"):
+		id := ar.GetClient().GetID()
+		sess.JWTClaims.Subject = id
+		sess.JWTClaims.Extra["client_id"] = id
+		for _, sc := range ar.GetRequestedScopes() {
+			ar.GrantScope(sc)
+		}
+		for _, a := range ar.GetRequestedAudience() {
+			ar.GrantAudience(a)
+		}
+	case ar.GetGrantTypes().ExactOne("refresh_token"):
+		// The session is restored from the first token; a new token is
+		// issued now, not then.
+		sess.JWTClaims.IssuedAt = time.Time{}
+	}
+	resp, err := s.provider.NewAccessResponse(ctx, ar)
+	if err != nil {
+		s.provider.WriteAccessError(ctx, w, ar, err)
+		return
+	}
+	s.log.Info("token issued", "grant_type", strings.Join(ar.GetGrantTypes(), " "), "client_id", ar.GetClient().GetID(),
+		"sub", sess.JWTClaims.Subject, "scope", strings.Join(ar.GetGrantedScopes(), " "), "refresh_token", resp.GetExtra("refresh_token") != nil)
+	s.provider.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+// revoke is RFC 7009 revocation of refresh tokens.
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
+	err := s.provider.NewRevocationRequest(ctx, r)
+	s.provider.WriteRevocationResponse(ctx, w, err)
+}
+
+// resourceToAudience checks RFC 8707 resource indicators and hands them to
+// fosite, which calls them audiences. This server protects one resource;
+// asking for any other is invalid_target. With fill set, a request naming
+// no resource gets the configured one, so every token has an "aud".
+func (s *Server) resourceToAudience(form url.Values, fill bool) error {
+	res := form["resource"]
+	for _, v := range res {
+		if v != s.cfg.Resource {
+			return errInvalidTarget.WithHintf("This dev-auth issues tokens for the resource %q only, not %q.", s.cfg.Resource, v)
+		}
+	}
+	switch {
+	case len(res) > 0:
+		form["audience"] = res[:1]
+	case fill && len(form["audience"]) == 0:
+		form["audience"] = []string{s.cfg.Resource}
+	}
+	return nil
+}
+
+// errInvalidTarget is RFC 8707's error for an unknown resource.
+var errInvalidTarget = &fosite.RFC6749Error{
+	ErrorField:       "invalid_target",
+	DescriptionField: "The requested resource is invalid, missing, unknown, or malformed.",
+	CodeField:        http.StatusBadRequest,
+}
+
+// newSession is the session a token is minted from: RFC 9068 claims, typ
+// at+jwt and the signing key's kid.
+func newSession(sub, clientID string) *oauth2.JWTSession {
+	return &oauth2.JWTSession{
+		JWTClaims: &jwt.JWTClaims{Subject: sub, Extra: map[string]any{"client_id": clientID}},
+		JWTHeader: &jwt.Headers{Extra: map[string]any{"typ": "at+jwt"}},
+	}
+}
+
+func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "create-mcp-auth dev-auth: a DEVELOPMENT-ONLY OAuth 2.1 authorization server.\n\n")
+	fmt.Fprintf(w, "resource       %s\nresource id    %s\nscopes         %s\n\n", s.cfg.Resource, s.cfg.ResourceID, strings.Join(s.scopes, " "))
+	fmt.Fprintf(w, "metadata       %s/.well-known/oauth-authorization-server/resources/%s\n", s.cfg.Issuer, s.cfg.ResourceID)
+	fmt.Fprintf(w, "               %s/.well-known/oauth-authorization-server\n", s.cfg.Issuer)
+	fmt.Fprintf(w, "jwks           %s/keys\n", s.cfg.Issuer)
+	fmt.Fprintf(w, "authorize      %s/oauth/authorize\ntoken          %s/oauth/token\nregister       %s/oauth/register\nrevoke         %s/oauth/revoke\n",
+		s.cfg.Issuer, s.cfg.Issuer, s.cfg.Issuer, s.cfg.Issuer)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
