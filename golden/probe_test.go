@@ -76,6 +76,8 @@ func probe(t *testing.T, name string) {
 	t.Run("cors: preflight and exposed headers", p.corsAllowed)
 	t.Run("cors: foreign origin refused", p.corsForeign)
 
+	t.Run("dev-auth: its tokens run each tool", func(t *testing.T) { probeDevAuth(t, bin, spec) })
+
 	if outageStarted {
 		t.Run("jwks outage: recovers when the issuer does", outage.recover)
 	}
@@ -548,9 +550,22 @@ func loadSpec(t *testing.T, name string) *generator.Spec {
 func start(t *testing.T, bin string, spec *generator.Spec, iss *issuer) *server {
 	t.Helper()
 	port := freePort(t)
+	srv := launch(t, bin, port, resourceURL(spec, port), iss.URL(), "res_golden")
+	srv.iss = iss
+	return srv
+}
+
+// resourceURL is the MCP endpoint of spec's server on a loopback port.
+func resourceURL(spec *generator.Spec, port int) string {
 	u, _ := url.Parse(spec.ServerURL)
-	resource := fmt.Sprintf("http://127.0.0.1:%d%s", port, u.Path)
-	srv := &server{resource: resource, prm: prmURL(resource), iss: iss, logs: new(logBuffer)}
+	return fmt.Sprintf("http://127.0.0.1:%d%s", port, u.Path)
+}
+
+// launch runs the server binary on port with envURL standing in for the
+// Scalekit environment and waits until it is healthy.
+func launch(t *testing.T, bin string, port int, resource, envURL, resourceID string) *server {
+	t.Helper()
+	srv := &server{resource: resource, prm: prmURL(resource), logs: new(logBuffer)}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin)
@@ -559,8 +574,8 @@ func start(t *testing.T, bin string, spec *generator.Spec, iss *issuer) *server 
 		fmt.Sprintf("PORT=%d", port),
 		"MCP_SERVER_URL="+resource,
 		"AUTH_PROVIDER=scalekit",
-		"SCALEKIT_ENVIRONMENT_URL="+iss.URL(),
-		"SCALEKIT_RESOURCE_ID=res_golden",
+		"SCALEKIT_ENVIRONMENT_URL="+envURL,
+		"SCALEKIT_RESOURCE_ID="+resourceID,
 		"LOG_LEVEL=debug",
 		"JWKS_REFRESH_MIN_INTERVAL="+keyRefreshMinInterval.String(),
 	)

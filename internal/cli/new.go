@@ -282,6 +282,7 @@ func printNextSteps(w io.Writer, dir string, s *generator.Spec, tidied bool) {
 		}
 	}
 	fmt.Fprintf(w, "\nRegister %s in your authorization server exactly as written: it is the token audience.\n", s.ServerURL)
+	fmt.Fprintf(w, "No account yet? Run 'create-mcp-auth dev-auth' in %s for a local test authorization server (README: Try it locally).\n", shellQuote(dir))
 }
 
 // omittedLists says which spec lists the equivalent command line leaves out:
