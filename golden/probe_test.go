@@ -236,9 +236,10 @@ func (p *prober) wantInvalidToken(t *testing.T, r *reply, what string) {
 	}
 }
 
-// stepUp: a valid token without a tool's scopes gets 403 naming exactly the
-// scopes the tool needs, the same challenge every time, and the tool does
-// not run.
+// stepUp: a valid token without a tool's scopes gets 403 naming the scopes
+// to ask for (under protocol 2025-06-18 the token's own plus the tool's; from
+// 2026-07-28 on exactly the tool's), the same challenge every time, and the
+// tool does not run.
 func (p *prober) stepUp(t *testing.T) {
 	for _, tool := range p.spec.Tools {
 		if len(tool.Scopes) == 0 {
@@ -262,8 +263,8 @@ func (p *prober) stepUp(t *testing.T) {
 						t.Fatalf("call %d: want 403\n%s", i+1, r)
 					case c == nil || c["error"] != "insufficient_scope":
 						t.Fatalf(`call %d: want WWW-Authenticate: Bearer with error="insufficient_scope"`+"\n%s", i+1, r)
-					case !sameSet(strings.Fields(c["scope"]), tool.Scopes):
-						t.Errorf("call %d: want scope=%q, exactly the scopes %s needs\n%s", i+1, strings.Join(tool.Scopes, " "), tool.Name, r)
+					case !sameSet(strings.Fields(c["scope"]), union(granted, tool.Scopes)):
+						t.Errorf("call %d: want scope=%q: the token's scopes and those %s needs (protocol 2025-06-18)\n%s", i+1, strings.Join(union(granted, tool.Scopes), " "), tool.Name, r)
 					case c["resource_metadata"] != p.srv.prm:
 						t.Errorf("call %d: want resource_metadata=%q\n%s", i+1, p.srv.prm, r)
 					}
@@ -274,9 +275,28 @@ func (p *prober) stepUp(t *testing.T) {
 						t.Errorf("the same call got two different challenges:\n  %s\n  %s", first, www)
 					}
 				}
+				// From protocol version 2026-07-28 on, clients accumulate
+				// scopes themselves: the challenge names only the tool's.
+				r := p.srv.send(t, "POST", p.srv.resource, callBody(tool.Name), header{"Authorization": "Bearer " + tok,
+					"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": tool.Name})
+				r.wantNoToolRun(t, sub)
+				if c := r.challenge(t); r.status != 403 || c == nil || !sameSet(strings.Fields(c["scope"]), tool.Scopes) {
+					t.Errorf("protocol 2026-07-28: want 403 with scope=%q, exactly the scopes %s needs\n%s", strings.Join(tool.Scopes, " "), tool.Name, r)
+				}
 			})
 		}
 	}
+}
+
+// union is a followed by the elements of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ambiguousBodies: with a token that may call every tool, a body the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -154,7 +155,7 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 			if required, listed := g.policy.Required(tool); listed {
 				if missing := g.policy.Missing(required, granted); len(missing) > 0 {
 					g.deny(w, r, denial{status: http.StatusForbidden, reason: "insufficient_scope", challenge: true,
-						code: codeInsufficientScope, scope: strings.Join(required, " "), tool: tool,
+						code: codeInsufficientScope, scope: strings.Join(stepUpScopes(r, granted, required), " "), tool: tool,
 						description: "the " + tool + " tool needs scope " + strings.Join(missing, " ")})
 					return
 				}
@@ -164,6 +165,32 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// stepUpScopes is the scope of a 403 challenge: the scopes to ask for.
+//
+// Clients of MCP protocol versions before 2026-07-28 replace the scopes
+// they ask for with the challenge's, so the 2025-11-25 specification
+// ("Scope Challenge Handling") recommends that the challenge also name the
+// scopes the token already has; otherwise a client that steps up for one
+// tool loses the others. From 2026-07-28 on clients accumulate scopes
+// themselves (SEP-2350) and the challenge names only what the call
+// requires, as RFC 6750 section 3.1 defines it.
+func stepUpScopes(r *http.Request, granted, required []string) []string {
+	if r.Header.Get("MCP-Protocol-Version") >= minVersionForScopeAccumulation {
+		return required
+	}
+	scopes := slices.Clone(granted)
+	for _, s := range required {
+		if !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return scopes
+}
+
+// minVersionForScopeAccumulation is the first MCP protocol version whose
+// clients keep their scopes across a step-up.
+const minVersionForScopeAccumulation = "2026-07-28"
 
 // allowed logs, at debug level, a request that passed every check.
 func (g *Guard) allowed(r *http.Request, tool string) {

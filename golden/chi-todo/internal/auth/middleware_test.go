@@ -196,9 +196,17 @@ func TestGuardToolScopes(t *testing.T) {
 	if f.servedCount() != before {
 		t.Error("the protected handler ran for an under-scoped call")
 	}
-	want := `Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="todo:write", error="insufficient_scope", error_description="the create_todo tool needs scope todo:write"`
+	// Before protocol version 2026-07-28 the challenge also names the
+	// scopes the token has, so that a client replacing its scopes with the
+	// challenge's keeps them; from 2026-07-28 on, only the required ones.
+	want := `Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="todo:read todo:write", error="insufficient_scope", error_description="the create_todo tool needs scope todo:write"`
 	if got := w.Header().Get("WWW-Authenticate"); got != want {
 		t.Errorf("challenge\n got %s\nwant %s", got, want)
+	}
+	w = f.do("POST", "/mcp", createCall, reader, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: create_todo")
+	want = `Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="todo:write", error="insufficient_scope", error_description="the create_todo tool needs scope todo:write"`
+	if got := w.Header().Get("WWW-Authenticate"); w.Code != http.StatusForbidden || got != want {
+		t.Errorf("protocol 2026-07-28: %d, challenge\n got %s\nwant %s", w.Code, got, want)
 	}
 	for _, want := range []string{`"reason":"insufficient_scope"`, `"sub":"user-123"`, `"client_id":"client-abc"`, `"tool":"create_todo"`, `"remote_addr":`} {
 		if !strings.Contains(f.logs.String(), want) {

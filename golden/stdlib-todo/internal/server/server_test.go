@@ -451,7 +451,7 @@ func TestMissingScopeIsForbidden(t *testing.T) {
 			t.Fatalf("%s without its scopes: status %d, want 403", tool, resp.StatusCode)
 		}
 		challenge := resp.Header.Get("WWW-Authenticate")
-		if !strings.Contains(challenge, `error="insufficient_scope"`) || !strings.Contains(challenge, fmt.Sprintf("scope=%q", strings.Join(required, " "))) {
+		if !strings.Contains(challenge, `error="insufficient_scope"`) || !strings.Contains(challenge, fmt.Sprintf("scope=%q", strings.Join(append([]string{otherScope}, required...), " "))) {
 			t.Errorf("%s: WWW-Authenticate = %s", tool, challenge)
 		}
 		if strings.Contains(string(body), "called by") {
