@@ -52,7 +52,7 @@ generated at start unless --keys names a file, and listens only on loopback.`,
 		Example: `  cd myserver && create-mcp-auth dev-auth
   create-mcp-auth dev-auth --resource http://localhost:3002/mcp --scopes todo:read,todo:write
   create-mcp-auth dev-auth --auto-approve --keys dev-auth.pem`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDevAuth(cmd.Context(), f, cmd.Flags().Changed("config"), stdout, stderr)
 		},
@@ -99,6 +99,8 @@ func runDevAuth(ctx context.Context, f devAuthFlags, configGiven bool, stdout, s
 	cfg.MachineSecret = os.Getenv(secretEnv)
 	if cfg.MachineSecret == "" {
 		cfg.MachineSecret = rand.Text()
+	} else if len(cfg.MachineSecret) < 16 {
+		return usageError{fmt.Errorf("%s must be at least 16 characters (it is %d); unset it for a random one", secretEnv, len(cfg.MachineSecret))}
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := devauth.New(cfg)

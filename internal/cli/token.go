@@ -38,7 +38,7 @@ advertises except offline_access.`,
 		Example: `  export ` + secretEnv + `=…   # printed by dev-auth
   create-mcp-auth token --scope todo:read
   curl -H "Authorization: Bearer $(create-mcp-auth token --scope todo:read)" …`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.clientSecret == "" {
 				f.clientSecret = os.Getenv(secretEnv)

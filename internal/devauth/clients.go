@@ -24,6 +24,13 @@ type client struct {
 	Name string
 }
 
+// GetResponseModes lets a client name response_mode=query, the one mode
+// the metadata advertises; fosite refuses any response_mode to a client
+// without this method.
+func (c *client) GetResponseModes() []fosite.ResponseModeType {
+	return []fosite.ResponseModeType{fosite.ResponseModeDefault, fosite.ResponseModeQuery}
+}
+
 // clientStore is fosite's in-memory store with its own client table, filled
 // by dynamic registration, and clients identified by a metadata document URL.
 type clientStore struct {
@@ -33,6 +40,41 @@ type clientStore struct {
 	mu      sync.RWMutex
 	clients map[string]*client
 	cimd    map[string]cimdEntry
+
+	// rtMu guards fosite's refresh token map: MemoryStore.RevokeRefreshToken
+	// (also called by RotateRefreshToken on every refresh) writes it under
+	// the wrong mutex, so concurrent refreshes race on it.
+	rtMu sync.RWMutex
+}
+
+func (s *clientStore) CreateRefreshTokenSession(ctx context.Context, signature, accessSignature string, req fosite.Requester) error {
+	s.rtMu.Lock()
+	defer s.rtMu.Unlock()
+	return s.MemoryStore.CreateRefreshTokenSession(ctx, signature, accessSignature, req)
+}
+
+func (s *clientStore) GetRefreshTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
+	s.rtMu.RLock()
+	defer s.rtMu.RUnlock()
+	return s.MemoryStore.GetRefreshTokenSession(ctx, signature, session)
+}
+
+func (s *clientStore) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
+	s.rtMu.Lock()
+	defer s.rtMu.Unlock()
+	return s.MemoryStore.DeleteRefreshTokenSession(ctx, signature)
+}
+
+func (s *clientStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
+	s.rtMu.Lock()
+	defer s.rtMu.Unlock()
+	return s.MemoryStore.RevokeRefreshToken(ctx, requestID)
+}
+
+func (s *clientStore) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	s.rtMu.Lock()
+	defer s.rtMu.Unlock()
+	return s.MemoryStore.RotateRefreshToken(ctx, requestID, signature)
 }
 
 type cimdEntry struct {
@@ -76,14 +118,16 @@ func (s *clientStore) lookup(ctx context.Context, id string) (*client, error) {
 	switch {
 	case ok:
 		return c, nil
+	// fosite shows only err.Error() of these errors (as the debug message),
+	// so they are plain errors that say what was wrong.
 	case !isMetadataURL(id):
-		return nil, fosite.ErrNotFound.WithHintf("No client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL.", id)
+		return nil, fmt.Errorf("no client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL (%w)", id, fosite.ErrNotFound)
 	case cached && time.Now().Before(e.expires):
 		return e.client, nil
 	}
 	c, err := s.fetch(ctx, id)
 	if err != nil {
-		return nil, fosite.ErrInvalidClient.WithHintf("Client ID metadata document %s: %v", id, err)
+		return nil, fmt.Errorf("client ID metadata document %s: %w", id, err)
 	}
 	s.mu.Lock()
 	s.cimd[id] = cimdEntry{c, time.Now().Add(cimdCacheTTL)}

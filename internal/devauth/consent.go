@@ -47,12 +47,17 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// Exact redirect-URI match: fosite lets a loopback redirect URI use any
 	// port (RFC 8252); OAuth 2.1 clients register the one they listen on.
-	if raw := r.Form.Get("redirect_uri"); raw != "" && ar.GetClient() != nil && !slices.Contains(ar.GetClient().GetRedirectURIs(), raw) {
+	// When the client was not found fosite leaves an empty placeholder
+	// client (no ID), whose error must be shown instead.
+	if raw := r.Form.Get("redirect_uri"); raw != "" && ar.GetClient() != nil && ar.GetClient().GetID() != "" && !slices.Contains(ar.GetClient().GetRedirectURIs(), raw) {
 		s.errorPage(w, http.StatusBadRequest, "redirect_uri "+raw+" is not one of the client's registered redirect URIs: "+strings.Join(ar.GetClient().GetRedirectURIs(), ", "))
 		return
 	}
 	if err == nil && targetErr != nil {
 		err = targetErr
+	}
+	if err == nil {
+		err = checkPKCE(r.Form)
 	}
 	if err != nil {
 		s.authorizeError(w, ar, err)
@@ -77,6 +82,18 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		page.Scopes = append(page.Scopes, Scope{Name: name, Description: s.describe(name)})
 	}
 	s.writeHTML(w, http.StatusOK, page)
+}
+
+// checkPKCE refuses a request without an S256 challenge before the user is
+// asked: fosite checks PKCE only when the code is issued, after consent.
+func checkPKCE(form url.Values) error {
+	switch {
+	case form.Get("code_challenge") == "":
+		return fosite.ErrInvalidRequest.WithHint("Clients must include a code_challenge (PKCE with S256 is required).")
+	case form.Get("code_challenge_method") != "S256":
+		return fosite.ErrInvalidRequest.WithHintf("code_challenge_method must be S256, not %q.", form.Get("code_challenge_method"))
+	}
+	return nil
 }
 
 // decide handles the consent form: deny, or approve with the scopes left
@@ -107,7 +124,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.approve(w, r, ar, user, scopes)
 	case "deny":
 		s.log.Info("authorization denied", "client_id", ar.GetClient().GetID())
-		s.authorizeError(w, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page."))
+		s.authorizeError(w, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page"))
 	default:
 		s.consents.restore(r.PostForm.Get("consent"), ar)
 		s.errorPage(w, http.StatusBadRequest, "The form must say approve or deny.")

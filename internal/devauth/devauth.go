@@ -105,7 +105,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("no signing key")
 	}
 	if len(cfg.MachineSecret) < 16 {
-		return nil, errors.New("the machine client secret must be at least 16 characters")
+		return nil, fmt.Errorf("the machine client secret must be at least 16 characters, not %d", len(cfg.MachineSecret))
 	}
 	if len(cfg.Users) == 0 {
 		cfg.Users = DefaultUsers
@@ -177,8 +177,10 @@ func New(cfg Config) (*Server, error) {
 				ID:         MachineClientID,
 				Secret:     hashed,
 				GrantTypes: []string{"client_credentials"},
-				Scopes:     s.scopes,
-				Audience:   []string{cfg.Resource},
+				// No offline_access: the client credentials grant has no
+				// refresh tokens.
+				Scopes:   slices.DeleteFunc(slices.Clone(s.scopes), func(sc string) bool { return sc == OfflineAccess }),
+				Audience: []string{cfg.Resource},
 			},
 			TokenEndpointAuthMethod: "client_secret_basic",
 		},

@@ -22,12 +22,15 @@ func (s *Server) routes() {
 	// Discovery, in every place an MCP client or an OIDC library looks:
 	// RFC 8414 and OIDC paths for the plain issuer, and Scalekit's
 	// per-resource issuer with both path insertion and path appending.
+	// No method in these patterns: the mux would answer a CORS preflight
+	// (OPTIONS, sent because MCP clients add MCP-Protocol-Version) with 405
+	// before cors sees it.
 	for _, p := range []string{"oauth-authorization-server", "openid-configuration"} {
-		mux.Handle("GET /.well-known/"+p, cors(http.HandlerFunc(s.metadataHandler(""))))
-		mux.Handle("GET /.well-known/"+p+"/resources/{id}", cors(http.HandlerFunc(s.metadataHandler("id"))))
-		mux.Handle("GET /resources/{id}/.well-known/"+p, cors(http.HandlerFunc(s.metadataHandler("id"))))
+		mux.Handle("/.well-known/"+p, cors(allow("GET, HEAD", s.metadataHandler(""))))
+		mux.Handle("/.well-known/"+p+"/resources/{id}", cors(allow("GET, HEAD", s.metadataHandler("id"))))
+		mux.Handle("/resources/{id}/.well-known/"+p, cors(allow("GET, HEAD", s.metadataHandler("id"))))
 	}
-	mux.Handle("GET /keys", cors(http.HandlerFunc(s.keys)))
+	mux.Handle("/keys", cors(allow("GET, HEAD", http.HandlerFunc(s.keys))))
 	mux.Handle("/oauth/register", cors(allow("POST", http.HandlerFunc(s.register))))
 	mux.Handle("/oauth/token", cors(allow("POST", http.HandlerFunc(s.token))))
 	mux.Handle("/oauth/revoke", cors(allow("POST", http.HandlerFunc(s.revoke))))
@@ -83,23 +86,23 @@ func (s *Server) metadataHandler(idParam string) http.HandlerFunc {
 		}
 		base := s.cfg.Issuer
 		writeJSON(w, http.StatusOK, map[string]any{
-			"issuer":                                         issuer,
-			"authorization_endpoint":                         base + "/oauth/authorize",
-			"token_endpoint":                                 base + "/oauth/token",
-			"registration_endpoint":                          base + "/oauth/register",
-			"revocation_endpoint":                            base + "/oauth/revoke",
-			"jwks_uri":                                       base + "/keys",
-			"scopes_supported":                               s.scopes,
-			"response_types_supported":                       []string{"code"},
-			"response_modes_supported":                       []string{"query"},
-			"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials"},
-			"code_challenge_methods_supported":               []string{"S256"},
-			"token_endpoint_auth_methods_supported":          []string{"none", "client_secret_basic", "client_secret_post"},
-			"revocation_endpoint_auth_methods_supported":     []string{"none", "client_secret_basic", "client_secret_post"},
-			"client_id_metadata_document_supported":          true,
-			"subject_types_supported":                        []string{"public"},
-			"id_token_signing_alg_values_supported":          []string{"RS256"},
-			"service_documentation":                          base + "/",
+			"issuer":                                     issuer,
+			"authorization_endpoint":                     base + "/oauth/authorize",
+			"token_endpoint":                             base + "/oauth/token",
+			"registration_endpoint":                      base + "/oauth/register",
+			"revocation_endpoint":                        base + "/oauth/revoke",
+			"jwks_uri":                                   base + "/keys",
+			"scopes_supported":                           s.scopes,
+			"response_types_supported":                   []string{"code"},
+			"response_modes_supported":                   []string{"query"},
+			"grant_types_supported":                      []string{"authorization_code", "refresh_token", "client_credentials"},
+			"code_challenge_methods_supported":           []string{"S256"},
+			"token_endpoint_auth_methods_supported":      []string{"none", "client_secret_basic", "client_secret_post"},
+			"revocation_endpoint_auth_methods_supported": []string{"none", "client_secret_basic", "client_secret_post"},
+			"client_id_metadata_document_supported":      true,
+			"subject_types_supported":                    []string{"public"},
+			"id_token_signing_alg_values_supported":      []string{"RS256"},
+			"service_documentation":                      base + "/",
 		})
 	}
 }
@@ -173,9 +176,21 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), err)
 		return
 	}
+	// fosite answers invalid_request to a grant type no handler takes;
+	// RFC 6749 section 5.2 says unsupported_grant_type.
+	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "authorization_code" && gt != "refresh_token" && gt != "client_credentials" {
+		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrUnsupportedGrantType.WithHintf("This dev-auth supports authorization_code, refresh_token and client_credentials, not %q.", gt))
+		return
+	}
 	ar, err := s.provider.NewAccessRequest(ctx, r, session)
 	if err != nil {
-		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "error", fosite.ErrorToRFC6749Error(err).ErrorField)
+		rfc := fosite.ErrorToRFC6749Error(err)
+		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "error", rfc.ErrorField)
+		// RFC 6749 section 5.2: a 401 to a client that tried HTTP Basic
+		// must name the scheme; fosite leaves the header out.
+		if _, _, basic := r.BasicAuth(); basic && rfc.CodeField == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="dev-auth"`)
+		}
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
 	}
