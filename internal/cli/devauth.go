@@ -218,8 +218,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--addr %q: %v", addr, err)}
 	}
-	ip := net.ParseIP(host)
-	if !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+	if !devauth.IsLoopbackHost(host) {
 		return nil, usageError{fmt.Errorf("--addr %q: dev-auth is development-only and listens only on loopback (127.0.0.1, ::1 or localhost), never on %q", addr, host)}
 	}
 	network := "tcp"

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -166,8 +165,7 @@ func checkIssuerURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q is not an http(s) URL", raw)
 	}
 	if u.Scheme == "http" {
-		host := u.Hostname()
-		if ip := net.ParseIP(host); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		if !devauth.IsLoopbackHost(u.Hostname()) {
 			return nil, fmt.Errorf("%q uses plain http on a non-loopback host; the client secret would cross the network in clear", raw)
 		}
 	}

@@ -227,7 +227,7 @@ func checkRedirectURI(raw string) error {
 			return fmt.Errorf("%q has no host", raw)
 		}
 	case "http":
-		if !isLoopbackHost(u.Hostname()) {
+		if !IsLoopbackHost(u.Hostname()) {
 			return fmt.Errorf("%q uses plain http on a host other than localhost or a loopback IP", raw)
 		}
 	case "javascript", "data", "file", "vbscript", "about", "blob":
@@ -316,7 +316,7 @@ func checkMetadataURL(id string) error {
 		return errors.New("it is not a URL")
 	}
 	switch {
-	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
 		return errors.New("it must use https (plain http only on localhost)")
 	case u.Scheme != "https" && u.Scheme != "http":
 		return errors.New("it must be an https URL")

@@ -95,7 +95,7 @@ type Server struct {
 // New checks cfg and builds a Server.
 func New(cfg Config) (*Server, error) {
 	issuer, err := url.Parse(cfg.Issuer)
-	if err != nil || issuer.Host == "" || !isLoopbackHost(issuer.Hostname()) || issuer.Path != "" {
+	if err != nil || issuer.Host == "" || !IsLoopbackHost(issuer.Hostname()) || issuer.Path != "" {
 		return nil, fmt.Errorf("issuer %q must be a loopback base URL such as http://127.0.0.1:9090", cfg.Issuer)
 	}
 	if cfg.Resource == "" {
@@ -220,7 +220,7 @@ func (s *Server) Scopes() []string { return slices.Clone(s.scopes) }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Only loopback host names: a page on another site cannot reach this
 	// server through DNS rebinding.
-	if host := hostOnly(r.Host); !isLoopbackHost(host) {
+	if host := hostOnly(r.Host); !IsLoopbackHost(host) {
 		http.Error(w, "dev-auth answers only requests addressed to localhost or a loopback IP", http.StatusForbidden)
 		return
 	}
@@ -237,8 +237,9 @@ func hostOnly(hostport string) string {
 	return hostport
 }
 
-// isLoopbackHost reports whether host names this machine.
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host names this machine: "localhost" or a
+// loopback IP address.
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
