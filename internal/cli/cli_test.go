@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
@@ -249,4 +250,23 @@ func TestEquivalentCommandLine(t *testing.T) {
 			t.Errorf("command line %s\nlacks %s", got, want)
 		}
 	}
+}
+
+// LockedBuffer is a bytes.Buffer safe to read while cli.Run writes to it
+// from another goroutine. It is exported for the pty tests in cli_test.
+type LockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *LockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

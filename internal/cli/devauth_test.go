@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,29 +21,10 @@ import (
 
 const devSecret = "cli-test-secret-0123456789abcdef"
 
-// syncBuffer is a bytes.Buffer safe to write from the server goroutine and
-// read from the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // devAuth is dev-auth running in process.
 type devAuth struct {
 	issuer         string
-	stdout, stderr *syncBuffer
+	stdout, stderr *LockedBuffer
 	cancel         context.CancelFunc
 	exit           chan int
 }
@@ -56,7 +36,7 @@ var listeningRe = regexp.MustCompile(`listening  (http://\S+) \(loopback only\)`
 func startDevAuth(t *testing.T, args ...string) *devAuth {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &devAuth{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, exit: make(chan int, 1)}
+	d := &devAuth{stdout: &LockedBuffer{}, stderr: &LockedBuffer{}, cancel: cancel, exit: make(chan int, 1)}
 	go func() {
 		d.exit <- Run(ctx, append([]string{"dev-auth"}, args...), strings.NewReader(""), d.stdout, d.stderr)
 	}()

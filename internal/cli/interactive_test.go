@@ -44,7 +44,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,24 +70,6 @@ const (
 	ctrlC      = "\x03"
 )
 
-// lockedBuffer is a bytes.Buffer safe to read while cli.Run writes to it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // termReplies carries what the emulated terminal answers (cursor position
 // reports) back into the program's input, like a real terminal does.
 type termReplies struct{ console *expect.Console }
@@ -105,9 +86,9 @@ type ptySession struct {
 	t       *testing.T
 	console *expect.Console
 	screen  vt10x.Terminal
-	seen    bytes.Buffer  // raw terminal output consumed so far
-	stdout  *lockedBuffer // cli.Run's stdout when it is not the terminal
-	stderr  *lockedBuffer
+	seen    bytes.Buffer      // raw terminal output consumed so far
+	stdout  *cli.LockedBuffer // cli.Run's stdout when it is not the terminal
+	stderr  *cli.LockedBuffer
 	done    chan struct{} // closed when cli.Run has returned
 	code    int           // cli.Run's exit code, once done is closed
 }
@@ -122,7 +103,7 @@ type ptyOptions struct {
 // s.stderr unless opts.stderrTerminal.
 func startPTY(t *testing.T, opts ptyOptions, args ...string) *ptySession {
 	t.Helper()
-	s := &ptySession{t: t, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	s := &ptySession{t: t, stderr: &cli.LockedBuffer{}, done: make(chan struct{})}
 	replies := &termReplies{}
 	s.screen = vt10x.New(vt10x.WithWriter(replies), vt10x.WithSize(termCols, termRows))
 	c, err := expect.NewConsole(expect.WithStdout(s.screen, &s.seen), expect.WithDefaultTimeout(readTimeout))
@@ -135,7 +116,7 @@ func startPTY(t *testing.T, opts ptyOptions, args ...string) *ptySession {
 
 	var stdout io.Writer = c.Tty()
 	if opts.stdoutNotTerminal {
-		s.stdout = &lockedBuffer{}
+		s.stdout = &cli.LockedBuffer{}
 		stdout = s.stdout
 	}
 	var stderr io.Writer = s.stderr
