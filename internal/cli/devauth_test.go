@@ -311,8 +311,8 @@ func TestDevAuthAndToken(t *testing.T) {
 		t.Errorf("scope %v", claims["scope"])
 	}
 
-	// Repeated and comma-separated --scope; --audience naming the resource.
-	code, stdout, stderr = runCLI(t, "token", "--issuer", d.issuer, "--scope", "a:write", "--scope", "a:read", "--audience", "http://localhost:3002/mcp")
+	// Repeated and comma-separated --scope; --resource naming the resource.
+	code, stdout, stderr = runCLI(t, "token", "--issuer", d.issuer, "--scope", "a:write", "--scope", "a:read", "--resource", "http://localhost:3002/mcp")
 	if code != 0 {
 		t.Fatalf("token (two scopes): exit %d\nstderr: %s", code, stderr)
 	}
@@ -335,7 +335,7 @@ func TestDevAuthAndToken(t *testing.T) {
 	}{
 		{"wrong secret", []string{"--client-secret", "wrong-secret-0123456789"}, "invalid_client"},
 		{"unknown scope", []string{"--scope", "admin"}, "invalid_scope"},
-		{"other audience", []string{"--audience", "http://localhost:4000/mcp"}, "invalid_target"},
+		{"other resource", []string{"--resource", "http://localhost:4000/mcp"}, "invalid_target"},
 	} {
 		code, stdout, stderr := runCLI(t, append([]string{"token", "--issuer", d.issuer}, tt.args...)...)
 		if code != 1 {
@@ -344,7 +344,7 @@ func TestDevAuthAndToken(t *testing.T) {
 		if stdout != "" {
 			t.Errorf("%s: stdout %q", tt.name, stdout)
 		}
-		if !strings.Contains(stderr, "token request refused: "+tt.want) {
+		if !strings.Contains(stderr, "token: the authorization server refused: "+tt.want) {
 			t.Errorf("%s: stderr lacks %s: %s", tt.name, tt.want, stderr)
 		}
 	}
