@@ -26,26 +26,52 @@ func (s *Server) routes() {
 	// (OPTIONS, sent because MCP clients add MCP-Protocol-Version) with 405
 	// before cors sees it.
 	for _, p := range []string{"oauth-authorization-server", "openid-configuration"} {
-		mux.Handle("/.well-known/"+p, cors(allow("GET, HEAD", s.metadataHandler(""))))
-		mux.Handle("/.well-known/"+p+"/resources/{id}", cors(allow("GET, HEAD", s.metadataHandler("id"))))
-		mux.Handle("/resources/{id}/.well-known/"+p, cors(allow("GET, HEAD", s.metadataHandler("id"))))
+		mux.Handle("/.well-known/"+p, cors(readOnly, allow("GET, HEAD", s.metadataHandler(""))))
+		mux.Handle("/.well-known/"+p+"/resources/{id}", cors(readOnly, allow("GET, HEAD", s.metadataHandler("id"))))
+		mux.Handle("/resources/{id}/.well-known/"+p, cors(readOnly, allow("GET, HEAD", s.metadataHandler("id"))))
 	}
-	mux.Handle("/keys", cors(allow("GET, HEAD", http.HandlerFunc(s.keys))))
-	mux.Handle("/oauth/register", cors(allow("POST", http.HandlerFunc(s.register))))
-	mux.Handle("/oauth/token", cors(allow("POST", http.HandlerFunc(s.token))))
-	mux.Handle("/oauth/revoke", cors(allow("POST", http.HandlerFunc(s.revoke))))
+	mux.Handle("/keys", cors(readOnly, allow("GET, HEAD", http.HandlerFunc(s.keys))))
+	mux.Handle("/oauth/register", cors(stateChanging, allow("POST", http.HandlerFunc(s.register))))
+	mux.Handle("/oauth/token", cors(stateChanging, allow("POST", http.HandlerFunc(s.token))))
+	mux.Handle("/oauth/revoke", cors(stateChanging, allow("POST", http.HandlerFunc(s.revoke))))
 	mux.Handle("/oauth/authorize", allow("GET, POST", http.HandlerFunc(s.authorize)))
 	mux.HandleFunc("GET /{$}", s.index)
 	s.mux = mux
 }
 
-// cors lets browser-based clients such as MCP Inspector discover, register
-// and redeem codes. None of these endpoints uses cookies, so any origin may
-// read them.
-func cors(next http.Handler) http.Handler {
+// corsKind says what cors does with a request from a page on another
+// origin.
+type corsKind int
+
+const (
+	// readOnly endpoints serve public documents to anyone; the browser is
+	// just not told it may hand them to a foreign page.
+	readOnly corsKind = iota
+	// stateChanging endpoints refuse a foreign page's request outright: a
+	// form-encoded POST is a CORS "simple" request that the browser sends
+	// without asking first, so withholding CORS headers would stop the page
+	// reading the answer but not the server acting on it.
+	stateChanging
+)
+
+// cors lets browser-based clients on this machine, such as MCP Inspector
+// at http://localhost:6274, discover, register and redeem codes. dev-auth
+// trusts whoever can reach it, so pages elsewhere on the web must not: only
+// loopback origins get CORS, with the origin reflected (never "*"). Requests
+// without an Origin header (curl, SDKs in Node, the token command) are not
+// from a browser page and pass unchanged.
+func cors(kind corsKind, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
+		h.Add("Vary", "Origin")
+		origin, present := r.Header["Origin"]
+		switch {
+		case present && isLoopbackOrigin(origin[0]):
+			h.Set("Access-Control-Allow-Origin", origin[0])
+		case present && (kind == stateChanging || r.Method == http.MethodOptions):
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "invalid_request", "error_description": "dev-auth answers browser requests only from pages on this machine (http://localhost, http://127.0.0.1, http://[::1] and *.localhost origins)"})
+			return
+		}
 		if r.Method == http.MethodOptions {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, MCP-Protocol-Version")
@@ -55,6 +81,20 @@ func cors(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isLoopbackOrigin reports whether origin (an Origin header) is a page
+// served from this machine: http or https on localhost, a *.localhost name
+// (RFC 6761: browsers resolve those to loopback themselves), or a loopback
+// IP. The opaque origin "null" (sandboxed frames, file: pages) is not.
+func isLoopbackOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return false
+	}
+	host := u.Hostname()
+	return IsLoopbackHost(host) || strings.HasSuffix(strings.ToLower(host), ".localhost")
 }
 
 // allow answers 405 to methods other than the listed ones (and OPTIONS,
