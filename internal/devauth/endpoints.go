@@ -208,6 +208,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
 	session := newSession("", "")
+	if err := needForm(r); err != nil {
+		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), err)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrInvalidRequest.WithHint("The body must be application/x-www-form-urlencoded.").WithWrap(err))
 		return
@@ -265,8 +269,23 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
+	if err := needForm(r); err != nil {
+		s.provider.WriteAccessError(ctx, w, nil, err)
+		return
+	}
 	err := s.provider.NewRevocationRequest(ctx, r)
 	s.provider.WriteRevocationResponse(ctx, w, err)
+}
+
+// needForm refuses a token or revocation request that is not
+// application/x-www-form-urlencoded (RFC 6749 section 3.2, RFC 7009
+// section 2.1). fosite would also parse multipart/form-data, which this
+// package's own checks (resource indicators) never see.
+func needForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		return fosite.ErrInvalidRequest.WithHint("Send the request body as application/x-www-form-urlencoded.")
+	}
+	return nil
 }
 
 // resourceToAudience checks RFC 8707 resource indicators and hands them to
