@@ -118,22 +118,34 @@ func (s *clientStore) lookup(ctx context.Context, id string) (*client, error) {
 	switch {
 	case ok:
 		return c, nil
-	// fosite shows only err.Error() of these errors (as the debug message),
-	// so they are plain errors that say what was wrong.
 	case !isMetadataURL(id):
-		return nil, fmt.Errorf("no client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL (%w)", id, fosite.ErrNotFound)
+		return nil, &clientError{
+			public: fmt.Sprintf("no client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL", id),
+			err:    fosite.ErrNotFound,
+		}
 	case cached && time.Now().Before(e.expires):
 		return e.client, nil
 	}
 	c, err := s.fetch(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("client ID metadata document %s: %w", id, err)
+		return nil, &clientError{public: "client ID metadata document " + id + ": " + err.Error(), err: err}
 	}
 	s.mu.Lock()
 	s.cimd[id] = cimdEntry{c, time.Now().Add(cimdCacheTTL)}
 	s.mu.Unlock()
 	return c, nil
 }
+
+// clientError is a failed client lookup. fosite replaces it with a generic
+// invalid_client and keeps it only as debug detail, so clientFacing puts
+// public back as the hint; err is the detail for the log.
+type clientError struct {
+	public string
+	err    error
+}
+
+func (e *clientError) Error() string { return e.public + ": " + e.err.Error() }
+func (e *clientError) Unwrap() error { return e.err }
 
 // isMetadataURL reports whether a client_id is meant as a client ID
 // metadata document URL.

@@ -21,7 +21,8 @@ import (
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "The request could not be read: "+err.Error())
+		s.log.Info("authorization request unreadable", "detail", err)
+		s.errorPage(w, http.StatusBadRequest, "The request could not be read: its query or form is malformed, or the body is larger than 64 KiB.")
 		return
 	}
 	if r.Method == http.MethodPost && r.PostForm.Has("consent") {
@@ -151,13 +152,26 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, ar fosite.Autho
 // authorizeError sends an RFC 6749 error to the client's redirect URI, or,
 // when the redirect URI itself is in doubt, shows it to the user.
 func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeRequester, err error) {
-	rfc := fosite.ErrorToRFC6749Error(err).WithExposeDebug(true)
+	rfc := fosite.ErrorToRFC6749Error(clientFacing(err))
+	clientID := requestClientID(ar)
+	s.log.Info("authorization refused", "client_id", clientID, "error", rfc.ErrorField, "detail", debugDetail(rfc))
 	if ar == nil || !ar.IsRedirectURIValid() {
 		s.errorPage(w, rfc.StatusCode(), rfc.ErrorField+": "+rfc.GetDescription())
 		return
 	}
-	s.log.Info("authorization refused", "client_id", ar.GetClient().GetID(), "error", rfc.ErrorField)
 	s.redirect(w, ar, rfc.ToValues())
+}
+
+// requestClientID is the client ID of a request, or the one it asked for when the
+// client was not found.
+func requestClientID(ar fosite.AuthorizeRequester) string {
+	if ar == nil {
+		return ""
+	}
+	if c := ar.GetClient(); c != nil && c.GetID() != "" {
+		return c.GetID()
+	}
+	return ar.GetRequestForm().Get("client_id")
 }
 
 // redirect sends the browser back to the client with params and the

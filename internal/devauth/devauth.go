@@ -154,8 +154,9 @@ func New(cfg Config) (*Server, error) {
 		// Client secrets are hashed with bcrypt; the default cost 12 costs
 		// ~250 ms per token request, pointless for in-memory dev secrets.
 		HashCost: 4,
-		// Development server: say exactly what was wrong in every error.
-		SendDebugMessagesToClients: true,
+		// Errors tell clients the RFC 6749 error and fosite's hint; the
+		// debug detail (library and Go error text) goes to the log only.
+		SendDebugMessagesToClients: false,
 	}
 	s := &Server{
 		cfg:      cfg,

@@ -161,7 +161,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	var m clientMetadata
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxMetadataBytes))
 	if err := dec.Decode(&m); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": "the body is not a JSON client metadata object: " + err.Error()})
+		s.log.Info("registration refused", "detail", err)
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": describeJSONError(err)})
 		return
 	}
 	if err := m.check("client_secret_basic"); err != nil {
@@ -207,35 +208,49 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
-	session := newSession("", "")
+	refuse := func(ar fosite.AccessRequester, err error) {
+		err = clientFacing(err)
+		rfc := fosite.ErrorToRFC6749Error(err)
+		clientID, _, basic := r.BasicAuth()
+		if !basic {
+			clientID = r.PostForm.Get("client_id")
+		}
+		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "client_id", clientID, "error", rfc.ErrorField, "detail", debugDetail(rfc))
+		// RFC 6749 section 5.2: a 401 to a client that tried HTTP Basic
+		// must name the scheme; fosite leaves the header out.
+		if basic && rfc.CodeField == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="dev-auth"`)
+		}
+		if ar == nil {
+			ar = fosite.NewAccessRequest(newSession("", ""))
+		}
+		s.provider.WriteAccessError(ctx, w, ar, err)
+	}
 	if err := needForm(r); err != nil {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), err)
+		refuse(nil, err)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrInvalidRequest.WithHint("The body must be application/x-www-form-urlencoded.").WithWrap(err))
+		hint := "The body is not a valid application/x-www-form-urlencoded form."
+		if tooLarge(err) {
+			hint = fmt.Sprintf("The body is larger than %d KiB.", maxMetadataBytes>>10)
+		}
+		refuse(nil, fosite.ErrInvalidRequest.WithHint(hint).WithWrap(err))
 		return
 	}
 	if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), err)
+		refuse(nil, err)
 		return
 	}
 	// fosite answers invalid_request to a grant type no handler takes;
 	// RFC 6749 section 5.2 says unsupported_grant_type.
 	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "authorization_code" && gt != "refresh_token" && gt != "client_credentials" {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrUnsupportedGrantType.WithHintf("This dev-auth supports authorization_code, refresh_token and client_credentials, not %q.", gt))
+		refuse(nil, fosite.ErrUnsupportedGrantType.WithHintf("This dev-auth supports authorization_code, refresh_token and client_credentials, not %q.", gt))
 		return
 	}
-	ar, err := s.provider.NewAccessRequest(ctx, r, session)
+	ar, err := s.provider.NewAccessRequest(ctx, r, newSession("", ""))
 	if err != nil {
-		rfc := fosite.ErrorToRFC6749Error(err)
-		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "error", rfc.ErrorField)
-		// RFC 6749 section 5.2: a 401 to a client that tried HTTP Basic
-		// must name the scheme; fosite leaves the header out.
-		if _, _, basic := r.BasicAuth(); basic && rfc.CodeField == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Basic realm="dev-auth"`)
-		}
-		s.provider.WriteAccessError(ctx, w, ar, err)
+		refuse(ar, err)
 		return
 	}
 	sess := ar.GetSession().(*oauth2.JWTSession)
@@ -257,7 +272,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
 	if err != nil {
-		s.provider.WriteAccessError(ctx, w, ar, err)
+		refuse(ar, err)
 		return
 	}
 	s.log.Info("token issued", "grant_type", strings.Join(ar.GetGrantTypes(), " "), "client_id", ar.GetClient().GetID(),
@@ -274,6 +289,10 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.provider.NewRevocationRequest(ctx, r)
+	if err != nil {
+		rfc := fosite.ErrorToRFC6749Error(err)
+		s.log.Info("revocation refused", "error", rfc.ErrorField, "detail", debugDetail(rfc))
+	}
 	s.provider.WriteRevocationResponse(ctx, w, err)
 }
 
