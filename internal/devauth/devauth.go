@@ -72,7 +72,9 @@ type Config struct {
 	MachineSecret string
 	// AccessTokenTTL is the access token lifetime (default one hour).
 	AccessTokenTTL time.Duration
-	// HTTPClient fetches client ID metadata documents (default: 5 s timeout).
+	// HTTPClient fetches client ID metadata documents (default: 5 s
+	// timeout). Its CheckRedirect is not used: redirects are never
+	// followed, and no fetch takes longer than 5 s.
 	HTTPClient *http.Client
 	// Logger receives one line per decision; never a token or a secret.
 	Logger *slog.Logger
