@@ -65,12 +65,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, _ := s.clients.lookup(ctx, ar.GetClient().GetID())
-	if s.cfg.AutoApprove {
+	redirect := ar.GetRedirectURI()
+	if s.cfg.AutoApprove && isLoopbackRedirect(redirect) {
 		s.approve(w, r, ar, s.cfg.Users[0], ar.GetRequestedScopes())
 		return
 	}
+	var notice string
+	if s.cfg.AutoApprove {
+		s.log.Info("not auto-approved: the redirect URI is not on loopback", "client_id", c.GetID(), "redirect_uri", redirect.String())
+		notice = "dev-auth runs with --auto-approve, which grants at once only when the code goes back to this machine (http or https on localhost or a loopback IP). This client sends it elsewhere, so you are asked."
+	}
 	id := s.consents.put(ar)
 	page := consentPage{
+		Notice:      notice,
 		ConsentID:   id,
 		ClientName:  c.Name,
 		ClientID:    c.GetID(),
@@ -83,6 +90,15 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		page.Scopes = append(page.Scopes, Scope{Name: name, Description: s.describe(name)})
 	}
 	s.writeHTML(w, http.StatusOK, page)
+}
+
+// isLoopbackRedirect reports whether a redirect URI delivers the code to
+// this machine: http or https on localhost or a loopback IP. A private-use
+// scheme (com.example.app:/cb) is not: any installed app may claim it, and
+// a web page can claim web+ schemes with navigator.registerProtocolHandler
+// and have the code forwarded to its own site.
+func isLoopbackRedirect(u *url.URL) bool {
+	return u != nil && (u.Scheme == "http" || u.Scheme == "https") && IsLoopbackHost(u.Hostname())
 }
 
 // checkPKCE refuses a request without an S256 challenge before the user is
@@ -223,6 +239,7 @@ var pageTemplate = template.Must(template.New("consent").Parse(consentHTML))
 // page and the form is left out.
 type consentPage struct {
 	Error       string
+	Notice      string
 	ConsentID   string
 	ClientName  string
 	ClientID    string

@@ -64,7 +64,9 @@ type Config struct {
 	// Users are the dev users the consent page offers; the first one is
 	// signed in when AutoApprove is set. Any other name may be typed in.
 	Users []string
-	// AutoApprove skips the consent page and grants what was asked.
+	// AutoApprove skips the consent page and grants what was asked, as the
+	// first user, when the redirect URI is on loopback; other requests still
+	// get the consent page.
 	AutoApprove bool
 	// Key signs access tokens.
 	Key *rsa.PrivateKey
