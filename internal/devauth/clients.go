@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/storage"
 )
@@ -31,15 +33,22 @@ func (c *client) GetResponseModes() []fosite.ResponseModeType {
 	return []fosite.ResponseModeType{fosite.ResponseModeDefault, fosite.ResponseModeQuery}
 }
 
-// clientStore is fosite's in-memory store with its own client table, filled
-// by dynamic registration, and clients identified by a metadata document URL.
+// clientStore is fosite's in-memory store with its own client table:
+// the pre-registered machine client, clients from dynamic registration,
+// and clients identified by a metadata document URL. (MemoryStore's own
+// Clients map stays empty: GetClient below replaces its lookup.)
+//
+// Registration is open to anything that reaches dev-auth, and a client_id
+// URL makes it fetch and keep a document, so both tables are bounded LRU
+// caches: a loop can push out clients nobody has used lately, but cannot
+// grow memory without limit, and a client in use stays.
 type clientStore struct {
 	*storage.MemoryStore
 	fetch func(ctx context.Context, id string) (*client, error)
 
-	mu      sync.RWMutex
-	clients map[string]*client
-	cimd    map[string]cimdEntry
+	static  map[string]*client // written only before the server starts
+	clients *lru.Cache[string, *client]
+	cimd    *lru.Cache[string, cimdEntry]
 
 	// rtMu guards fosite's refresh token map: MemoryStore.RevokeRefreshToken
 	// (also called by RotateRefreshToken on every refresh) writes it under
@@ -85,19 +94,47 @@ type cimdEntry struct {
 // cimdCacheTTL is how long a fetched client metadata document is reused.
 const cimdCacheTTL = 5 * time.Minute
 
-func newClientStore(fetch func(context.Context, string) (*client, error)) *clientStore {
+// maxClients bounds the registered clients: far more than a developer's
+// MCP clients and test runs register in a session (each registration is a
+// few hundred bytes, at most 64 KiB of metadata), few enough that a
+// registration loop costs at most tens of MiB.
+const maxClients = 1000
+
+// maxCIMDCached bounds the cached metadata documents (at most 64 KiB each).
+// Real clients use a handful of document URLs; one evicted is just fetched
+// again.
+const maxCIMDCached = 256
+
+func newClientStore(fetch func(context.Context, string) (*client, error), log *slog.Logger) *clientStore {
+	clients, err := lru.NewWithEvict(maxClients, func(id string, c *client) {
+		log.Warn("registered client forgotten: more than the maximum were registered; it must register again", "client_id", id, "client_name", c.Name, "max", maxClients)
+	})
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	cimd, err := lru.New[string, cimdEntry](maxCIMDCached)
+	if err != nil {
+		panic(err)
+	}
 	return &clientStore{
 		MemoryStore: storage.NewMemoryStore(),
 		fetch:       fetch,
-		clients:     map[string]*client{},
-		cimd:        map[string]cimdEntry{},
+		static:      map[string]*client{},
+		clients:     clients,
+		cimd:        cimd,
 	}
 }
 
+// addStatic adds a client that is never evicted. It is not safe for use
+// once the server is serving.
+func (s *clientStore) addStatic(c *client) {
+	s.static[c.GetID()] = c
+}
+
+// add registers c, forgetting the least recently used registered client
+// when there are maxClients already.
 func (s *clientStore) add(c *client) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clients[c.GetID()] = c
+	s.clients.Add(c.GetID(), c)
 }
 
 // GetClient implements fosite.ClientManager. A client_id that is a URL is a
@@ -111,13 +148,14 @@ func (s *clientStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 }
 
 func (s *clientStore) lookup(ctx context.Context, id string) (*client, error) {
-	s.mu.RLock()
-	c, ok := s.clients[id]
-	e, cached := s.cimd[id]
-	s.mu.RUnlock()
-	switch {
-	case ok:
+	if c, ok := s.static[id]; ok {
 		return c, nil
+	}
+	if c, ok := s.clients.Get(id); ok {
+		return c, nil
+	}
+	e, cached := s.cimd.Get(id)
+	switch {
 	case !isMetadataURL(id):
 		return nil, &clientError{
 			public: fmt.Sprintf("no client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL", id),
@@ -130,9 +168,7 @@ func (s *clientStore) lookup(ctx context.Context, id string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	s.cimd[id] = cimdEntry{c, time.Now().Add(cimdCacheTTL)}
-	s.mu.Unlock()
+	s.cimd.Add(id, cimdEntry{c, time.Now().Add(cimdCacheTTL)})
 	return c, nil
 }
 

@@ -64,7 +64,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.authorizeError(w, ar, err)
 		return
 	}
-	c, _ := s.clients.lookup(ctx, ar.GetClient().GetID())
+	// Our GetClient returned it; looking it up again could find it evicted.
+	c := ar.GetClient().(*client)
 	redirect := ar.GetRedirectURI()
 	if s.cfg.AutoApprove && isLoopbackRedirect(redirect) {
 		s.approve(w, r, ar, s.cfg.Users[0], ar.GetRequestedScopes())

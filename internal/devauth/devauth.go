@@ -171,12 +171,12 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		hasher:   fcfg.GetSecretsHasher(context.Background()),
 	}
-	s.clients = newClientStore(s.cimdFetcher())
+	s.clients = newClientStore(s.cimdFetcher(), s.log)
 	hashed, err := s.hasher.Hash(context.Background(), []byte(cfg.MachineSecret))
 	if err != nil {
 		return nil, err
 	}
-	s.clients.add(&client{
+	s.clients.addStatic(&client{
 		DefaultOpenIDConnectClient: fosite.DefaultOpenIDConnectClient{
 			DefaultClient: &fosite.DefaultClient{
 				ID:         MachineClientID,
