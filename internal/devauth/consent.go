@@ -170,8 +170,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, ar fosite.Autho
 // when the redirect URI itself is in doubt, shows it to the user.
 func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeRequester, err error) {
 	rfc := fosite.ErrorToRFC6749Error(clientFacing(err))
-	clientID := requestClientID(ar)
-	s.log.Info("authorization refused", "client_id", clientID, "error", rfc.ErrorField, "detail", debugDetail(rfc))
+	s.log.Info("authorization refused", "client_id", requestClientID(ar), "error", rfc.ErrorField, "detail", debugDetail(rfc))
 	if ar == nil || !ar.IsRedirectURIValid() {
 		s.errorPage(w, rfc.StatusCode(), rfc.ErrorField+": "+rfc.GetDescription())
 		return
@@ -179,8 +178,8 @@ func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeReques
 	s.redirect(w, ar, rfc.ToValues())
 }
 
-// requestClientID is the client ID of a request, or the one it asked for when the
-// client was not found.
+// requestClientID is the client ID of a request, or the one it asked for
+// when the client was not found.
 func requestClientID(ar fosite.AuthorizeRequester) string {
 	if ar == nil {
 		return ""
