@@ -9,6 +9,8 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/go-jose/go-jose/v3 v3.0.5
 	github.com/google/go-cmp v0.7.0
+	// dev-auth's bounded client and metadata document caches.
+	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/hinshun/vt10x v0.0.0-20220301184237-5011da428d02
 	// dev-auth's OAuth 2 core. v0.50.0 is refused by the module proxy (403);
 	// v0.49.0 is the newest that resolves.

@@ -64,7 +64,7 @@ generated at start unless --keys names a file, and listens only on loopback.`,
 	fl.StringVar(&f.resourceID, "resource-id", "", "Scalekit-style resource ID in the metadata path (default: the manifest's, or res_dev)")
 	fl.StringSliceVar(&f.scopes, "scopes", nil, "scopes clients may ask for (default: the manifest's)")
 	fl.StringSliceVar(&f.users, "users", devauth.DefaultUsers, "dev users offered on the consent page; the first is used by --auto-approve")
-	fl.BoolVar(&f.autoApprove, "auto-approve", false, "skip the consent page and grant every request (scripts, CI)")
+	fl.BoolVar(&f.autoApprove, "auto-approve", false, "grant requests whose redirect URI is on loopback without the consent page (scripts, CI); others still ask")
 	fl.StringVar(&f.keys, "keys", "", "RSA private key `file` (PEM) to sign with; created if missing, so tokens survive restarts")
 	fl.DurationVar(&f.tokenTTL, "token-ttl", time.Hour, "access token lifetime")
 	return cmd
@@ -254,7 +254,7 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 	}
 	p("  scopes     %s", strings.Join(srv.Scopes(), " "))
 	if cfg.AutoApprove {
-		p("  consent    --auto-approve: every request is granted as %s", cfg.Users[0])
+		p("  consent    --auto-approve: requests redirecting to loopback are granted as %s; others ask at %s/oauth/authorize", cfg.Users[0], issuer)
 	} else {
 		p("  consent    %s/oauth/authorize asks you; users: %s (or type any name)", issuer, strings.Join(cfg.Users, ", "))
 	}

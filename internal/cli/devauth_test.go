@@ -407,7 +407,7 @@ func TestDevAuthGeneratedSecret(t *testing.T) {
 	if m == nil || len(m[1]) < 16 {
 		t.Fatalf("no generated secret in the banner:\n%s", d.stdout)
 	}
-	if !strings.Contains(d.stdout.String(), "--auto-approve: every request is granted as alice@example.com") {
+	if !strings.Contains(d.stdout.String(), "--auto-approve: requests redirecting to loopback are granted as alice@example.com; others ask at "+d.issuer+"/oauth/authorize") {
 		t.Errorf("banner does not say auto-approve:\n%s", d.stdout)
 	}
 	code, stdout, stderr := runCLI(t, "token", "--issuer", d.issuer, "--client-secret", m[1], "--scope", "a:read")

@@ -2,11 +2,14 @@ package devauth
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // cimdHost serves client ID metadata documents on a loopback URL. docs maps
@@ -102,7 +105,9 @@ func TestClientIDMetadataDocumentAutoApprove(t *testing.T) {
 
 // TestClientIDMetadataDocumentErrors: documents that do not describe
 // themselves, claim a shared secret, are not JSON, are too big, or live at
-// an unusable URL are refused on an error page, never with a redirect.
+// an unusable URL are refused on an error page, never with a redirect. The
+// page names the kind of failure, not what the URL served (see
+// TestClientIDMetadataDocumentOracle).
 func TestClientIDMetadataDocumentErrors(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
@@ -129,15 +134,15 @@ func TestClientIDMetadataDocumentErrors(t *testing.T) {
 		"/a/../b.js": func(self string) any { return map[string]any{"client_id": self, "redirect_uris": []string{cb}} },
 	})
 	tests := []struct{ name, id, want string }{
-		{"client_id mismatch", host.url("/mismatch.json"), "own URL"},
-		{"no client_id", host.url("/no-id.json"), "own URL"},
-		{"shared secret", host.url("/secret.json"), "client_secret_basic"},
+		{"client_id mismatch", host.url("/mismatch.json"), "does not match its URL"},
+		{"no client_id", host.url("/no-id.json"), "does not match its URL"},
+		{"shared secret", host.url("/secret.json"), "token_endpoint_auth_method must be none"},
 		{"no redirect_uris", host.url("/no-redirect.json"), "redirect_uris"},
 		{"non-loopback http redirect", host.url("/bad-redirect.json"), "redirect_uris"},
 		{"client_credentials", host.url("/cc.json"), "grant_types"},
-		{"not JSON", host.url("/not-json"), "not a JSON"},
+		{"not JSON", host.url("/not-json"), "not valid JSON"},
 		{"too big", host.url("/big.json"), "larger than"},
-		{"404", host.url("/missing.json"), "404"},
+		{"404", host.url("/missing.json"), "could not be fetched"},
 		{"no path", host.ts.URL, "path"},
 		{"root path", host.ts.URL + "/", "path"},
 		{"dot segments", host.url("/a/../b.js"), ". or .."},
@@ -176,4 +181,120 @@ func pageError(body string) string {
 
 func html2text(s string) string {
 	return strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// TestClientIDMetadataDocumentOracle: dev-auth fetches whatever URL a
+// client_id names, so its error must not tell the requester what is
+// listening on this machine or what a URL there serves. Each failure gets
+// one generic sentence per class, at the authorization endpoint (the page)
+// and the token endpoint (JSON); the detail is in the log only.
+func TestClientIDMetadataDocumentOracle(t *testing.T) {
+	t.Parallel()
+	e, logs := newLoggedEnv(t, false, func(c *Config) {
+		c.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
+	})
+	var redirectTargetFetched atomic.Bool
+	var host *httptest.Server
+	host = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		self := host.URL + r.URL.Path
+		doc := func(v map[string]any) {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(v)
+		}
+		switch r.URL.Path {
+		case "/html":
+			w.Write([]byte("<html>secret-page-content</html>"))
+		case "/private-api":
+			w.Write([]byte(`{"user":"secret-user","token":"secret-token"}`))
+		case "/mismatch":
+			doc(map[string]any{"client_id": "https://secret-mismatch.example/c", "redirect_uris": []string{cb}})
+		case "/redirect-uri":
+			doc(map[string]any{"client_id": self, "redirect_uris": []string{"http://secret-redirect.example/cb"}})
+		case "/grant":
+			doc(map[string]any{"client_id": self, "redirect_uris": []string{cb}, "grant_types": []string{"secret-grant"}})
+		case "/auth-method":
+			doc(map[string]any{"client_id": self, "redirect_uris": []string{cb}, "token_endpoint_auth_method": "secret-method"})
+		case "/wrong-type":
+			w.Write([]byte(`{"client_id":"` + self + `","redirect_uris":"secret-string"}`))
+		case "/redirect":
+			http.Redirect(w, r, "/target", http.StatusFound)
+		case "/target":
+			redirectTargetFetched.Store(true)
+			doc(map[string]any{"client_id": self, "redirect_uris": []string{cb}})
+		case "/slow":
+			time.Sleep(time.Second)
+		case "/status":
+			http.Error(w, "secret-error-body", http.StatusTeapot)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(host.Close)
+	closed := "http://127.0.0.1:" + freeLoopbackPort(t) + "/client.json"
+
+	const fetchFail = "the client ID metadata document could not be fetched"
+	tests := []struct{ name, id, want string }{
+		{"closed port", closed, fetchFail},
+		{"404", host.URL + "/missing.json", fetchFail},
+		{"418 with a body", host.URL + "/status", fetchFail},
+		{"too slow", host.URL + "/slow", fetchFail},
+		{"redirect", host.URL + "/redirect", "redirects are not followed"},
+		{"HTML", host.URL + "/html", "the client ID metadata document is not valid JSON"},
+		{"other JSON", host.URL + "/private-api", "the client ID metadata document does not match its URL"},
+		{"client_id mismatch", host.URL + "/mismatch", "the client ID metadata document does not match its URL"},
+		{"bad redirect URI", host.URL + "/redirect-uri", "redirect_uris"},
+		{"bad grant type", host.URL + "/grant", "grant_types"},
+		{"shared secret", host.URL + "/auth-method", "token_endpoint_auth_method"},
+		{"wrong type", host.URL + "/wrong-type", "redirect_uris"},
+	}
+	_, port, _ := strings.Cut(strings.TrimPrefix(host.URL, "http://"), ":")
+	leaks := []string{"secret-", "dial tcp", "connection refused", "connect:", "404", "418", "Not Found", "teapot", "invalid character", "Client.Timeout", "deadline", "/target", "Go struct"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := authParams(regClient{id: tt.id, redirect: cb}, newPKCE(), "todo:read", "st")
+			r := e.authorize(q)
+			page := html2text(pageError(r.body))
+			if r.status < 400 || r.status > 499 || r.header.Get("Location") != "" {
+				t.Errorf("authorize: status %d Location %q, want a 4xx page", r.status, r.header.Get("Location"))
+			}
+			tok := e.postForm("/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {"x"}, "redirect_uri": {cb}, "code_verifier": {newPKCE().verifier}, "client_id": {tt.id}}, "", "")
+			desc, _ := wantOAuthError(t, tok, http.StatusUnauthorized, "invalid_client")["error_description"].(string)
+			for what, text := range map[string]string{"page": page, "token error": desc} {
+				if !strings.Contains(text, tt.want) {
+					t.Errorf("%s does not say %q: %s", what, tt.want, text)
+				}
+				for _, leak := range leaks {
+					if strings.Contains(text, leak) {
+						t.Errorf("%s leaks %q: %s", what, leak, text)
+					}
+				}
+				// The requester's own client_id may come back; no other address.
+				if strings.Contains(strings.ReplaceAll(text, tt.id, ""), port) {
+					t.Errorf("%s names port %s: %s", what, port, text)
+				}
+			}
+		})
+	}
+	if redirectTargetFetched.Load() {
+		t.Errorf("the redirect was followed")
+	}
+	// The developer can still find out what went wrong.
+	for _, want := range []string{"connection refused", "404", "418", "/target", "secret-mismatch.example"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+}
+
+// freeLoopbackPort is a loopback port nothing listens on (at the time of
+// asking).
+func freeLoopbackPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	return port
 }

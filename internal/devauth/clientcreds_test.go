@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -95,4 +96,38 @@ func TestMachineClientCannotAuthorize(t *testing.T) {
 	e := newEnv(t, true)
 	f := url.Values{"grant_type": {"authorization_code"}, "code": {"x"}, "redirect_uri": {cb}, "code_verifier": {newPKCE().verifier}}
 	wantOAuthError(t, e.postForm("/oauth/token", f, MachineClientID, testSecret), http.StatusBadRequest, "unauthorized_client")
+}
+
+// TestTokenContentType: RFC 6749 section 3.2 token (and RFC 7009
+// revocation) requests are application/x-www-form-urlencoded. fosite also
+// parses multipart/form-data; dev-auth takes the one encoding clients use
+// and says so to any other.
+func TestTokenContentType(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	multipart := "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n--x--\r\n"
+	for _, tt := range []struct{ path, contentType, body string }{
+		{"/oauth/token", "multipart/form-data; boundary=x", multipart},
+		{"/oauth/token", "text/plain", "grant_type=client_credentials"},
+		{"/oauth/token", "application/json", `{"grant_type":"client_credentials"}`},
+		{"/oauth/token", "", "grant_type=client_credentials"},
+		{"/oauth/revoke", "multipart/form-data; boundary=x", multipart},
+		{"/oauth/revoke", "text/plain", "token=x"},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, e.base+tt.path, strings.NewReader(tt.body))
+		if tt.contentType != "" {
+			req.Header.Set("Content-Type", tt.contentType)
+		}
+		req.SetBasicAuth(MachineClientID, testSecret)
+		r := e.do(req)
+		m := wantOAuthError(t, r, http.StatusBadRequest, "invalid_request")
+		if d, _ := m["error_description"].(string); !strings.Contains(d, "application/x-www-form-urlencoded") {
+			t.Errorf("%s %q: error_description %q does not name the encoding", tt.path, tt.contentType, d)
+		}
+	}
+	// With a charset, as browsers and Node send it.
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
+	req.SetBasicAuth(MachineClientID, testSecret)
+	okTokens(t, e.do(req))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/storage"
 )
@@ -31,15 +33,22 @@ func (c *client) GetResponseModes() []fosite.ResponseModeType {
 	return []fosite.ResponseModeType{fosite.ResponseModeDefault, fosite.ResponseModeQuery}
 }
 
-// clientStore is fosite's in-memory store with its own client table, filled
-// by dynamic registration, and clients identified by a metadata document URL.
+// clientStore is fosite's in-memory store with its own client table:
+// the pre-registered machine client, clients from dynamic registration,
+// and clients identified by a metadata document URL. (MemoryStore's own
+// Clients map stays empty: GetClient below replaces its lookup.)
+//
+// Registration is open to anything that reaches dev-auth, and a client_id
+// URL makes it fetch and keep a document, so both tables are bounded LRU
+// caches: a loop can push out clients nobody has used lately, but cannot
+// grow memory without limit, and a client in use stays.
 type clientStore struct {
 	*storage.MemoryStore
 	fetch func(ctx context.Context, id string) (*client, error)
 
-	mu      sync.RWMutex
-	clients map[string]*client
-	cimd    map[string]cimdEntry
+	static  map[string]*client // written only before the server starts
+	clients *lru.Cache[string, *client]
+	cimd    *lru.Cache[string, cimdEntry]
 
 	// rtMu guards fosite's refresh token map: MemoryStore.RevokeRefreshToken
 	// (also called by RotateRefreshToken on every refresh) writes it under
@@ -85,19 +94,47 @@ type cimdEntry struct {
 // cimdCacheTTL is how long a fetched client metadata document is reused.
 const cimdCacheTTL = 5 * time.Minute
 
-func newClientStore(fetch func(context.Context, string) (*client, error)) *clientStore {
+// maxClients bounds the registered clients: far more than a developer's
+// MCP clients and test runs register in a session (each registration is a
+// few hundred bytes, at most 64 KiB of metadata), few enough that a
+// registration loop costs at most tens of MiB.
+const maxClients = 1000
+
+// maxCIMDCached bounds the cached metadata documents (at most 64 KiB each).
+// Real clients use a handful of document URLs; one evicted is just fetched
+// again.
+const maxCIMDCached = 256
+
+func newClientStore(fetch func(context.Context, string) (*client, error), log *slog.Logger) *clientStore {
+	clients, err := lru.NewWithEvict(maxClients, func(id string, c *client) {
+		log.Warn("registered client forgotten: more than the maximum were registered; it must register again", "client_id", id, "client_name", c.Name, "max", maxClients)
+	})
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	cimd, err := lru.New[string, cimdEntry](maxCIMDCached)
+	if err != nil {
+		panic(err)
+	}
 	return &clientStore{
 		MemoryStore: storage.NewMemoryStore(),
 		fetch:       fetch,
-		clients:     map[string]*client{},
-		cimd:        map[string]cimdEntry{},
+		static:      map[string]*client{},
+		clients:     clients,
+		cimd:        cimd,
 	}
 }
 
+// addStatic adds a client that is never evicted. It is not safe for use
+// once the server is serving.
+func (s *clientStore) addStatic(c *client) {
+	s.static[c.GetID()] = c
+}
+
+// add registers c, forgetting the least recently used registered client
+// when there are maxClients already.
 func (s *clientStore) add(c *client) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clients[c.GetID()] = c
+	s.clients.Add(c.GetID(), c)
 }
 
 // GetClient implements fosite.ClientManager. A client_id that is a URL is a
@@ -111,29 +148,40 @@ func (s *clientStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 }
 
 func (s *clientStore) lookup(ctx context.Context, id string) (*client, error) {
-	s.mu.RLock()
-	c, ok := s.clients[id]
-	e, cached := s.cimd[id]
-	s.mu.RUnlock()
-	switch {
-	case ok:
+	if c, ok := s.static[id]; ok {
 		return c, nil
-	// fosite shows only err.Error() of these errors (as the debug message),
-	// so they are plain errors that say what was wrong.
+	}
+	if c, ok := s.clients.Get(id); ok {
+		return c, nil
+	}
+	e, cached := s.cimd.Get(id)
+	switch {
 	case !isMetadataURL(id):
-		return nil, fmt.Errorf("no client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL (%w)", id, fosite.ErrNotFound)
+		return nil, &clientError{
+			public: fmt.Sprintf("no client is registered with client_id %q; register through /oauth/register or use a client ID metadata document URL", id),
+			err:    fosite.ErrNotFound,
+		}
 	case cached && time.Now().Before(e.expires):
 		return e.client, nil
 	}
 	c, err := s.fetch(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("client ID metadata document %s: %w", id, err)
+		return nil, err
 	}
-	s.mu.Lock()
-	s.cimd[id] = cimdEntry{c, time.Now().Add(cimdCacheTTL)}
-	s.mu.Unlock()
+	s.cimd.Add(id, cimdEntry{c, time.Now().Add(cimdCacheTTL)})
 	return c, nil
 }
+
+// clientError is a failed client lookup. fosite replaces it with a generic
+// invalid_client and keeps it only as debug detail, so clientFacing puts
+// public back as the hint; err is the detail for the log.
+type clientError struct {
+	public string
+	err    error
+}
+
+func (e *clientError) Error() string { return e.public + ": " + e.err.Error() }
+func (e *clientError) Unwrap() error { return e.err }
 
 // isMetadataURL reports whether a client_id is meant as a client ID
 // metadata document URL.
@@ -153,19 +201,21 @@ type clientMetadata struct {
 	Scope                   string   `json:"scope,omitempty"`
 }
 
-// metadataError is an RFC 7591 section 3.2.2 error.
+// metadataError is an RFC 7591 section 3.2.2 error. field names the
+// metadata field at fault, so an error about a fetched document can say
+// which field without repeating its content.
 type metadataError struct {
-	code, description string
+	code, field, description string
 }
 
 func (e *metadataError) Error() string { return e.code + ": " + e.description }
 
-func badMetadata(format string, args ...any) error {
-	return &metadataError{"invalid_client_metadata", fmt.Sprintf(format, args...)}
+func badMetadata(field, format string, args ...any) error {
+	return &metadataError{"invalid_client_metadata", field, fmt.Sprintf(format, args...)}
 }
 
 func badRedirect(format string, args ...any) error {
-	return &metadataError{"invalid_redirect_uri", fmt.Sprintf(format, args...)}
+	return &metadataError{"invalid_redirect_uri", "redirect_uris", fmt.Sprintf(format, args...)}
 }
 
 // check validates metadata and fills RFC 7591 defaults. defaultAuth is the
@@ -181,24 +231,24 @@ func (m *clientMetadata) check(defaultAuth string) error {
 		}
 	}
 	if len(m.ClientName) > 200 {
-		return badMetadata("client_name is longer than 200 characters")
+		return badMetadata("client_name", "client_name is longer than 200 characters")
 	}
 	if m.GrantTypes == nil {
 		m.GrantTypes = []string{"authorization_code"}
 	}
 	for _, g := range m.GrantTypes {
 		if g != "authorization_code" && g != "refresh_token" {
-			return badMetadata("grant_types: %q is not available to registered clients (only authorization_code and refresh_token; client_credentials is for the pre-registered %s)", g, MachineClientID)
+			return badMetadata("grant_types", "grant_types: %q is not available to registered clients (only authorization_code and refresh_token; client_credentials is for the pre-registered %s)", g, MachineClientID)
 		}
 	}
 	if !slices.Contains(m.GrantTypes, "authorization_code") {
-		return badMetadata("grant_types must include authorization_code")
+		return badMetadata("grant_types", "grant_types must include authorization_code")
 	}
 	if m.ResponseTypes == nil {
 		m.ResponseTypes = []string{"code"}
 	}
 	if !slices.Equal(m.ResponseTypes, []string{"code"}) {
-		return badMetadata(`response_types must be ["code"]`)
+		return badMetadata("response_types", `response_types must be ["code"]`)
 	}
 	if m.TokenEndpointAuthMethod == "" {
 		m.TokenEndpointAuthMethod = defaultAuth
@@ -206,7 +256,7 @@ func (m *clientMetadata) check(defaultAuth string) error {
 	switch m.TokenEndpointAuthMethod {
 	case "none", "client_secret_basic", "client_secret_post":
 	default:
-		return badMetadata("token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post)", m.TokenEndpointAuthMethod)
+		return badMetadata("token_endpoint_auth_method", "token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post)", m.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -263,49 +313,86 @@ func (s *Server) newClient(id string, m *clientMetadata, hashedSecret []byte) *c
 // maxMetadataBytes bounds a registration request or metadata document.
 const maxMetadataBytes = 64 << 10
 
+// cimdFetchTimeout bounds one metadata document fetch, whatever the
+// configured HTTP client allows.
+const cimdFetchTimeout = 5 * time.Second
+
 // cimdFetcher returns the function that fetches and checks a client ID
 // metadata document (draft-ietf-oauth-client-id-metadata-document).
+//
+// Anyone who can send dev-auth a client_id makes it fetch that URL, on
+// this machine too, so its errors are a sentence per kind of failure: what
+// answered, with what status or content, and how the connection failed go
+// to the log, never back to the requester. Redirects are not followed: each
+// hop would need the same checks as the URL itself.
 func (s *Server) cimdFetcher() func(context.Context, string) (*client, error) {
+	hc := *s.cfg.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	fail := func(public string, detail error) error {
+		return &clientError{public: "the client ID metadata document " + public, err: detail}
+	}
 	return func(ctx context.Context, id string) (*client, error) {
 		if err := checkMetadataURL(id); err != nil {
-			return nil, err
+			return nil, &clientError{public: fmt.Sprintf("client_id %q is not a usable client ID metadata document URL: %v", id, err), err: fosite.ErrNotFound}
 		}
+		ctx, cancel := context.WithTimeout(ctx, cimdFetchTimeout)
+		defer cancel()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
 		if err != nil {
-			return nil, err
+			return nil, fail("could not be fetched", err)
 		}
 		req.Header.Set("Accept", "application/json")
-		resp, err := s.cfg.HTTPClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
-			return nil, fmt.Errorf("fetching it failed: %w", err)
+			return nil, fail("could not be fetched", err)
 		}
 		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("fetching it answered %s", resp.Status)
+		switch {
+		case resp.StatusCode >= 300 && resp.StatusCode < 400:
+			return nil, fail("could not be fetched: redirects are not followed", fmt.Errorf("%s answered %s, Location %q", id, resp.Status, resp.Header.Get("Location")))
+		case resp.StatusCode != http.StatusOK:
+			return nil, fail("could not be fetched", fmt.Errorf("%s answered %s", id, resp.Status))
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBytes+1))
 		if err != nil {
-			return nil, fmt.Errorf("reading it failed: %w", err)
+			return nil, fail("could not be fetched", err)
 		}
 		if len(body) > maxMetadataBytes {
-			return nil, fmt.Errorf("it is larger than %d bytes", maxMetadataBytes)
+			return nil, fail(fmt.Sprintf("is larger than %d KiB", maxMetadataBytes>>10), fmt.Errorf("%s is over %d bytes", id, maxMetadataBytes))
 		}
+		// The client_id check comes before any about the other fields, so
+		// only a document that names itself gets told more than that.
+		// (json.Unmarshal fills what it can before reporting a type error.)
 		var m clientMetadata
-		if err := json.Unmarshal(body, &m); err != nil {
-			return nil, fmt.Errorf("it is not a JSON client metadata document: %w", err)
-		}
-		if m.ClientID != id {
-			return nil, fmt.Errorf("its client_id is %q; it must be the document's own URL", m.ClientID)
+		err = json.Unmarshal(body, &m)
+		var typ *json.UnmarshalTypeError
+		switch {
+		case err != nil && !errors.As(err, &typ):
+			return nil, fail("is not valid JSON", err)
+		case m.ClientID != id:
+			return nil, fail("does not match its URL: its client_id must be the URL it is served at", fmt.Errorf("%s has client_id %q", id, truncate(m.ClientID, 200)))
+		case err != nil:
+			return nil, fail("is not valid client metadata: "+typ.Field+" has the wrong JSON type", err)
 		}
 		if m.TokenEndpointAuthMethod != "" && m.TokenEndpointAuthMethod != "none" {
-			return nil, fmt.Errorf("token_endpoint_auth_method %q: a metadata document cannot hold a shared secret; use none", m.TokenEndpointAuthMethod)
+			return nil, fail("is not valid client metadata: token_endpoint_auth_method must be none, since a public document cannot hold a shared secret", fmt.Errorf("token_endpoint_auth_method %q", truncate(m.TokenEndpointAuthMethod, 100)))
 		}
 		if err := m.check("none"); err != nil {
-			return nil, err
+			var me *metadataError
+			errors.As(err, &me)
+			return nil, fail("is not valid client metadata: "+me.field+" is missing or not acceptable", err)
 		}
 		s.log.Info("client metadata document fetched", "client_id", id, "client_name", m.ClientName)
 		return s.newClient(id, &m, nil), nil
 	}
+}
+
+// truncate shortens s to at most n bytes for a log line.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // checkMetadataURL applies the draft's rules for a client_id URL; plain http

@@ -21,7 +21,8 @@ import (
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "The request could not be read: "+err.Error())
+		s.log.Info("authorization request unreadable", "detail", err)
+		s.errorPage(w, http.StatusBadRequest, "The request could not be read: its query or form is malformed, or the body is larger than 64 KiB.")
 		return
 	}
 	if r.Method == http.MethodPost && r.PostForm.Has("consent") {
@@ -63,13 +64,21 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.authorizeError(w, ar, err)
 		return
 	}
-	c, _ := s.clients.lookup(ctx, ar.GetClient().GetID())
-	if s.cfg.AutoApprove {
+	// Our GetClient returned it; looking it up again could find it evicted.
+	c := ar.GetClient().(*client)
+	redirect := ar.GetRedirectURI()
+	if s.cfg.AutoApprove && isLoopbackRedirect(redirect) {
 		s.approve(w, r, ar, s.cfg.Users[0], ar.GetRequestedScopes())
 		return
 	}
+	var notice string
+	if s.cfg.AutoApprove {
+		s.log.Info("not auto-approved: the redirect URI is not on loopback", "client_id", c.GetID(), "redirect_uri", redirect.String())
+		notice = "dev-auth runs with --auto-approve, which grants at once only when the code goes back to this machine (http or https on localhost or a loopback IP). This client sends it elsewhere, so you are asked."
+	}
 	id := s.consents.put(ar)
 	page := consentPage{
+		Notice:      notice,
 		ConsentID:   id,
 		ClientName:  c.Name,
 		ClientID:    c.GetID(),
@@ -82,6 +91,15 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		page.Scopes = append(page.Scopes, Scope{Name: name, Description: s.describe(name)})
 	}
 	s.writeHTML(w, http.StatusOK, page)
+}
+
+// isLoopbackRedirect reports whether a redirect URI delivers the code to
+// this machine: http or https on localhost or a loopback IP. A private-use
+// scheme (com.example.app:/cb) is not: any installed app may claim it, and
+// a web page can claim web+ schemes with navigator.registerProtocolHandler
+// and have the code forwarded to its own site.
+func isLoopbackRedirect(u *url.URL) bool {
+	return u != nil && (u.Scheme == "http" || u.Scheme == "https") && IsLoopbackHost(u.Hostname())
 }
 
 // checkPKCE refuses a request without an S256 challenge before the user is
@@ -151,13 +169,25 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, ar fosite.Autho
 // authorizeError sends an RFC 6749 error to the client's redirect URI, or,
 // when the redirect URI itself is in doubt, shows it to the user.
 func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeRequester, err error) {
-	rfc := fosite.ErrorToRFC6749Error(err).WithExposeDebug(true)
+	rfc := fosite.ErrorToRFC6749Error(clientFacing(err))
+	s.log.Info("authorization refused", "client_id", requestClientID(ar), "error", rfc.ErrorField, "detail", debugDetail(rfc))
 	if ar == nil || !ar.IsRedirectURIValid() {
 		s.errorPage(w, rfc.StatusCode(), rfc.ErrorField+": "+rfc.GetDescription())
 		return
 	}
-	s.log.Info("authorization refused", "client_id", ar.GetClient().GetID(), "error", rfc.ErrorField)
 	s.redirect(w, ar, rfc.ToValues())
+}
+
+// requestClientID is the client ID of a request, or the one it asked for
+// when the client was not found.
+func requestClientID(ar fosite.AuthorizeRequester) string {
+	if ar == nil {
+		return ""
+	}
+	if c := ar.GetClient(); c != nil && c.GetID() != "" {
+		return c.GetID()
+	}
+	return ar.GetRequestForm().Get("client_id")
 }
 
 // redirect sends the browser back to the client with params and the
@@ -209,6 +239,7 @@ var pageTemplate = template.Must(template.New("consent").Parse(consentHTML))
 // page and the form is left out.
 type consentPage struct {
 	Error       string
+	Notice      string
 	ConsentID   string
 	ClientName  string
 	ClientID    string

@@ -64,7 +64,9 @@ type Config struct {
 	// Users are the dev users the consent page offers; the first one is
 	// signed in when AutoApprove is set. Any other name may be typed in.
 	Users []string
-	// AutoApprove skips the consent page and grants what was asked.
+	// AutoApprove skips the consent page and grants what was asked, as the
+	// first user, when the redirect URI is on loopback; other requests still
+	// get the consent page.
 	AutoApprove bool
 	// Key signs access tokens.
 	Key *rsa.PrivateKey
@@ -72,7 +74,9 @@ type Config struct {
 	MachineSecret string
 	// AccessTokenTTL is the access token lifetime (default one hour).
 	AccessTokenTTL time.Duration
-	// HTTPClient fetches client ID metadata documents (default: 5 s timeout).
+	// HTTPClient fetches client ID metadata documents (default: 5 s
+	// timeout). Its CheckRedirect is not used: redirects are never
+	// followed, and no fetch takes longer than 5 s.
 	HTTPClient *http.Client
 	// Logger receives one line per decision; never a token or a secret.
 	Logger *slog.Logger
@@ -154,8 +158,9 @@ func New(cfg Config) (*Server, error) {
 		// Client secrets are hashed with bcrypt; the default cost 12 costs
 		// ~250 ms per token request, pointless for in-memory dev secrets.
 		HashCost: 4,
-		// Development server: say exactly what was wrong in every error.
-		SendDebugMessagesToClients: true,
+		// Errors tell clients the RFC 6749 error and fosite's hint; the
+		// debug detail (library and Go error text) goes to the log only.
+		SendDebugMessagesToClients: false,
 	}
 	s := &Server{
 		cfg:      cfg,
@@ -166,12 +171,12 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		hasher:   fcfg.GetSecretsHasher(context.Background()),
 	}
-	s.clients = newClientStore(s.cimdFetcher())
+	s.clients = newClientStore(s.cimdFetcher(), s.log)
 	hashed, err := s.hasher.Hash(context.Background(), []byte(cfg.MachineSecret))
 	if err != nil {
 		return nil, err
 	}
-	s.clients.add(&client{
+	s.clients.addStatic(&client{
 		DefaultOpenIDConnectClient: fosite.DefaultOpenIDConnectClient{
 			DefaultClient: &fosite.DefaultClient{
 				ID:         MachineClientID,

@@ -26,26 +26,52 @@ func (s *Server) routes() {
 	// (OPTIONS, sent because MCP clients add MCP-Protocol-Version) with 405
 	// before cors sees it.
 	for _, p := range []string{"oauth-authorization-server", "openid-configuration"} {
-		mux.Handle("/.well-known/"+p, cors(allow("GET, HEAD", s.metadataHandler(""))))
-		mux.Handle("/.well-known/"+p+"/resources/{id}", cors(allow("GET, HEAD", s.metadataHandler("id"))))
-		mux.Handle("/resources/{id}/.well-known/"+p, cors(allow("GET, HEAD", s.metadataHandler("id"))))
+		mux.Handle("/.well-known/"+p, cors(readOnly, allow("GET, HEAD", s.metadataHandler(""))))
+		mux.Handle("/.well-known/"+p+"/resources/{id}", cors(readOnly, allow("GET, HEAD", s.metadataHandler("id"))))
+		mux.Handle("/resources/{id}/.well-known/"+p, cors(readOnly, allow("GET, HEAD", s.metadataHandler("id"))))
 	}
-	mux.Handle("/keys", cors(allow("GET, HEAD", http.HandlerFunc(s.keys))))
-	mux.Handle("/oauth/register", cors(allow("POST", http.HandlerFunc(s.register))))
-	mux.Handle("/oauth/token", cors(allow("POST", http.HandlerFunc(s.token))))
-	mux.Handle("/oauth/revoke", cors(allow("POST", http.HandlerFunc(s.revoke))))
+	mux.Handle("/keys", cors(readOnly, allow("GET, HEAD", http.HandlerFunc(s.keys))))
+	mux.Handle("/oauth/register", cors(stateChanging, allow("POST", http.HandlerFunc(s.register))))
+	mux.Handle("/oauth/token", cors(stateChanging, allow("POST", http.HandlerFunc(s.token))))
+	mux.Handle("/oauth/revoke", cors(stateChanging, allow("POST", http.HandlerFunc(s.revoke))))
 	mux.Handle("/oauth/authorize", allow("GET, POST", http.HandlerFunc(s.authorize)))
 	mux.HandleFunc("GET /{$}", s.index)
 	s.mux = mux
 }
 
-// cors lets browser-based clients such as MCP Inspector discover, register
-// and redeem codes. None of these endpoints uses cookies, so any origin may
-// read them.
-func cors(next http.Handler) http.Handler {
+// corsKind says what cors does with a request from a page on another
+// origin.
+type corsKind int
+
+const (
+	// readOnly endpoints serve public documents to anyone; the browser is
+	// just not told it may hand them to a foreign page.
+	readOnly corsKind = iota
+	// stateChanging endpoints refuse a foreign page's request outright: a
+	// form-encoded POST is a CORS "simple" request that the browser sends
+	// without asking first, so withholding CORS headers would stop the page
+	// reading the answer but not the server acting on it.
+	stateChanging
+)
+
+// cors lets browser-based clients on this machine, such as MCP Inspector
+// at http://localhost:6274, discover, register and redeem codes. dev-auth
+// trusts whoever can reach it, so pages elsewhere on the web must not: only
+// loopback origins get CORS, with the origin reflected (never "*"). Requests
+// without an Origin header (curl, SDKs in Node, the token command) are not
+// from a browser page and pass unchanged.
+func cors(kind corsKind, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
+		h.Add("Vary", "Origin")
+		origin, present := r.Header["Origin"]
+		switch {
+		case present && isLoopbackOrigin(origin[0]):
+			h.Set("Access-Control-Allow-Origin", origin[0])
+		case present && (kind == stateChanging || r.Method == http.MethodOptions):
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "invalid_request", "error_description": "dev-auth answers browser requests only from pages on this machine (http://localhost, http://127.0.0.1, http://[::1] and *.localhost origins)"})
+			return
+		}
 		if r.Method == http.MethodOptions {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, MCP-Protocol-Version")
@@ -55,6 +81,20 @@ func cors(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isLoopbackOrigin reports whether origin (an Origin header) is a page
+// served from this machine: http or https on localhost, a *.localhost name
+// (RFC 6761: browsers resolve those to loopback themselves), or a loopback
+// IP. The opaque origin "null" (sandboxed frames, file: pages) is not.
+func isLoopbackOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return false
+	}
+	host := u.Hostname()
+	return IsLoopbackHost(host) || strings.HasSuffix(strings.ToLower(host), ".localhost")
 }
 
 // allow answers 405 to methods other than the listed ones (and OPTIONS,
@@ -121,7 +161,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	var m clientMetadata
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxMetadataBytes))
 	if err := dec.Decode(&m); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": "the body is not a JSON client metadata object: " + err.Error()})
+		s.log.Info("registration refused", "detail", err)
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": describeJSONError(err)})
 		return
 	}
 	if err := m.check("client_secret_basic"); err != nil {
@@ -167,31 +208,49 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
-	session := newSession("", "")
+	refuse := func(ar fosite.AccessRequester, err error) {
+		err = clientFacing(err)
+		rfc := fosite.ErrorToRFC6749Error(err)
+		clientID, _, basic := r.BasicAuth()
+		if !basic {
+			clientID = r.PostForm.Get("client_id")
+		}
+		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "client_id", clientID, "error", rfc.ErrorField, "detail", debugDetail(rfc))
+		// RFC 6749 section 5.2: a 401 to a client that tried HTTP Basic
+		// must name the scheme; fosite leaves the header out.
+		if basic && rfc.CodeField == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="dev-auth"`)
+		}
+		if ar == nil {
+			ar = fosite.NewAccessRequest(newSession("", ""))
+		}
+		s.provider.WriteAccessError(ctx, w, ar, err)
+	}
+	if err := needForm(r); err != nil {
+		refuse(nil, err)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrInvalidRequest.WithHint("The body must be application/x-www-form-urlencoded.").WithWrap(err))
+		hint := "The body is not a valid application/x-www-form-urlencoded form."
+		if tooLarge(err) {
+			hint = fmt.Sprintf("The body is larger than %d KiB.", maxMetadataBytes>>10)
+		}
+		refuse(nil, fosite.ErrInvalidRequest.WithHint(hint).WithWrap(err))
 		return
 	}
 	if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), err)
+		refuse(nil, err)
 		return
 	}
 	// fosite answers invalid_request to a grant type no handler takes;
 	// RFC 6749 section 5.2 says unsupported_grant_type.
 	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "authorization_code" && gt != "refresh_token" && gt != "client_credentials" {
-		s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(session), fosite.ErrUnsupportedGrantType.WithHintf("This dev-auth supports authorization_code, refresh_token and client_credentials, not %q.", gt))
+		refuse(nil, fosite.ErrUnsupportedGrantType.WithHintf("This dev-auth supports authorization_code, refresh_token and client_credentials, not %q.", gt))
 		return
 	}
-	ar, err := s.provider.NewAccessRequest(ctx, r, session)
+	ar, err := s.provider.NewAccessRequest(ctx, r, newSession("", ""))
 	if err != nil {
-		rfc := fosite.ErrorToRFC6749Error(err)
-		s.log.Info("token request refused", "grant_type", r.PostForm.Get("grant_type"), "error", rfc.ErrorField)
-		// RFC 6749 section 5.2: a 401 to a client that tried HTTP Basic
-		// must name the scheme; fosite leaves the header out.
-		if _, _, basic := r.BasicAuth(); basic && rfc.CodeField == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Basic realm="dev-auth"`)
-		}
-		s.provider.WriteAccessError(ctx, w, ar, err)
+		refuse(ar, err)
 		return
 	}
 	sess := ar.GetSession().(*oauth2.JWTSession)
@@ -213,7 +272,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
 	if err != nil {
-		s.provider.WriteAccessError(ctx, w, ar, err)
+		refuse(ar, err)
 		return
 	}
 	s.log.Info("token issued", "grant_type", strings.Join(ar.GetGrantTypes(), " "), "client_id", ar.GetClient().GetID(),
@@ -225,8 +284,27 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, maxMetadataBytes)
+	if err := needForm(r); err != nil {
+		s.provider.WriteAccessError(ctx, w, nil, err)
+		return
+	}
 	err := s.provider.NewRevocationRequest(ctx, r)
+	if err != nil {
+		rfc := fosite.ErrorToRFC6749Error(err)
+		s.log.Info("revocation refused", "error", rfc.ErrorField, "detail", debugDetail(rfc))
+	}
 	s.provider.WriteRevocationResponse(ctx, w, err)
+}
+
+// needForm refuses a token or revocation request that is not
+// application/x-www-form-urlencoded (RFC 6749 section 3.2, RFC 7009
+// section 2.1). fosite would also parse multipart/form-data, which this
+// package's own checks (resource indicators) never see.
+func needForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		return fosite.ErrInvalidRequest.WithHint("Send the request body as application/x-www-form-urlencoded.")
+	}
+	return nil
 }
 
 // resourceToAudience checks RFC 8707 resource indicators and hands them to
