@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,10 @@ type issuer struct {
 	serial  int             // numbers key IDs; guarded by mu
 	failing bool            // /keys answers 500; guarded by mu
 	fetches int             // requests to /keys so far; guarded by mu
+	// redirect, if set, is where /keys sends clients instead; extra are
+	// published beside the signing key. Both guarded by mu.
+	redirect string
+	extra    []map[string]string
 }
 
 func newIssuer(t *testing.T) *issuer {
@@ -49,17 +54,18 @@ func newIssuer(t *testing.T) *issuer {
 	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
 		iss.mu.Lock()
 		iss.fetches++
-		failing, key, kid := iss.failing, iss.key, iss.kid
+		failing, key, kid, redirect, extra := iss.failing, iss.key, iss.kid, iss.redirect, iss.extra
 		iss.mu.Unlock()
 		if failing {
 			http.Error(w, "issuer outage (test)", http.StatusInternalServerError)
 			return
 		}
+		if redirect != "" {
+			http.Redirect(w, r, redirect, http.StatusFound)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{
-			"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
-			"n": b64(key.N.Bytes()), "e": b64(big.NewInt(int64(key.E)).Bytes()),
-		}}})
+		json.NewEncoder(w).Encode(map[string]any{"keys": append(slices.Clone(extra), jwk(key, kid, "sig", "RS256"))})
 	})
 	iss.srv = httptest.NewServer(mux)
 	t.Cleanup(iss.srv.Close)
@@ -67,6 +73,28 @@ func newIssuer(t *testing.T) *issuer {
 }
 
 func (iss *issuer) URL() string { return iss.srv.URL }
+
+// jwk is the public JWK of key.
+func jwk(key *rsa.PrivateKey, kid, use, alg string) map[string]string {
+	return map[string]string{
+		"kty": "RSA", "use": use, "alg": alg, "kid": kid,
+		"n": b64(key.N.Bytes()), "e": b64(big.NewInt(int64(key.E)).Bytes()),
+	}
+}
+
+// publish adds key to /keys beside the signing key, with "use" and "alg".
+func (iss *issuer) publish(key *rsa.PrivateKey, kid, use, alg string) {
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	iss.extra = append(iss.extra, jwk(key, kid, use, alg))
+}
+
+// redirectKeys makes /keys redirect to url.
+func (iss *issuer) redirectKeys(url string) {
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	iss.redirect = url
+}
 
 // signingKey returns the published key and its key ID.
 func (iss *issuer) signingKey() (*rsa.PrivateKey, string) {
@@ -114,6 +142,7 @@ func (iss *issuer) mint(t *testing.T, claims map[string]any, key *rsa.PrivateKey
 type signing struct {
 	alg    string          // "RS256" (default), "HS256" or "none"
 	kid    string          // key ID header; "" means the published one
+	noKID  bool            // leave the key ID header out
 	key    *rsa.PrivateKey // RS256 key; nil means the published one
 	secret []byte          // HS256 secret
 }
@@ -144,7 +173,11 @@ func (iss *issuer) mintWith(t *testing.T, s signing, claims map[string]any) stri
 			delete(claims, k)
 		}
 	}
-	header, _ := json.Marshal(map[string]string{"alg": s.alg, "typ": "at+jwt", "kid": kid})
+	h := map[string]string{"alg": s.alg, "typ": "at+jwt", "kid": kid}
+	if s.noKID {
+		delete(h, "kid")
+	}
+	header, _ := json.Marshal(h)
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		t.Fatal(err)

@@ -70,11 +70,15 @@ func probe(t *testing.T, name string) {
 	t.Run("valid token runs each tool", p.validTokens)
 	t.Run("jwks rotation: new key accepted, old key refused", p.rotation)
 	t.Run("invalid token: 401 invalid_token", p.invalidTokens)
+	t.Run("forged key IDs: 401 at once, never 503, no error logs", func(t *testing.T) { forgedKeyIDs(t, bin, spec) })
 	t.Run("missing scope: 403 step-up challenge", p.stepUp)
 	t.Run("ambiguous body: 400 and no tool run", p.ambiguousBodies)
 	t.Run("token outside the Authorization header: refused", p.tokenOutsideHeader)
 	t.Run("cors: preflight and exposed headers", p.corsAllowed)
 	t.Run("cors: foreign origin refused", p.corsForeign)
+	t.Run("slow bodies: answered without waiting for them", p.slowBodies)
+	t.Run("key rules: only signature keys for the token's algorithm", func(t *testing.T) { keyRules(t, bin, spec) })
+	t.Run("keys behind a redirect: not trusted", func(t *testing.T) { redirectedKeys(t, bin, spec) })
 
 	t.Run("dev-auth: its tokens run each tool", func(t *testing.T) { probeDevAuth(t, bin, spec) })
 
@@ -165,6 +169,10 @@ func (p *prober) validTokens(t *testing.T) {
 func (p *prober) rotation(t *testing.T) {
 	tool := p.spec.Tools[0]
 	oldKey, oldKID := p.iss.rotate(t)
+	// The refetch a new key ID prompts is allowed once per
+	// keyRefreshMinInterval; the first request's fetch may have been less
+	// than that ago.
+	time.Sleep(keyRefreshMinInterval)
 	_, newKID := p.iss.signingKey()
 	fetches := p.iss.keyFetches()
 
@@ -515,6 +523,7 @@ func (o *outageProbe) failClosed(t *testing.T) {
 	if r := o.srv.send(t, "GET", origin(o.srv.resource)+"/readyz", "", nil); r.status != 503 {
 		t.Errorf("/readyz during the outage: want 503\n%s", r)
 	}
+	o.readyzSaysNothing(t)
 }
 
 // recover waits for the server to accept the same token once the issuer
@@ -583,7 +592,7 @@ func resourceURL(spec *generator.Spec, port int) string {
 
 // launch runs the server binary on port with envURL standing in for the
 // Scalekit environment and waits until it is healthy.
-func launch(t *testing.T, bin string, port int, resource, envURL, resourceID string) *server {
+func launch(t *testing.T, bin string, port int, resource, envURL, resourceID string, env ...string) *server {
 	t.Helper()
 	srv := &server{resource: resource, prm: prmURL(resource), logs: new(logBuffer)}
 
@@ -599,6 +608,7 @@ func launch(t *testing.T, bin string, port int, resource, envURL, resourceID str
 		"LOG_LEVEL=debug",
 		"JWKS_REFRESH_MIN_INTERVAL="+keyRefreshMinInterval.String(),
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = srv.logs, srv.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
