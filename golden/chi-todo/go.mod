@@ -2,13 +2,11 @@ module example.com/todo
 
 go 1.25.0
 
-// keyfunc stays at v3.9.0: v3.9.1 requires jwkset v0.11.4, which the Go
-// module proxy refused to serve (403) when these versions were pinned.
 require (
-	github.com/MicahParks/jwkset v0.11.3
-	github.com/MicahParks/keyfunc/v3 v3.9.0
+	github.com/MicahParks/jwkset v0.11.4
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/joho/godotenv v1.5.1
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	golang.org/x/time v0.15.0
 )

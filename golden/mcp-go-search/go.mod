@@ -2,12 +2,10 @@ module example.com/search
 
 go 1.25.5
 
-// keyfunc stays at v3.9.0: v3.9.1 requires jwkset v0.11.4, which the Go
-// module proxy refused to serve (403) when these versions were pinned.
 require (
-	github.com/MicahParks/jwkset v0.11.3
-	github.com/MicahParks/keyfunc/v3 v3.9.0
+	github.com/MicahParks/jwkset v0.11.4
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/joho/godotenv v1.5.1
 	github.com/mark3labs/mcp-go v1.2.1
 	golang.org/x/time v0.15.0
 )

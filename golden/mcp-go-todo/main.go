@@ -28,8 +28,13 @@ import (
 
 const (
 	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
-	maxHeaderBytes    = 64 << 10
+	// readTimeout bounds reading a whole request, headers and body, on
+	// every route, so that a client trickling bytes cannot hold a
+	// connection (and a file descriptor) open. net/http lifts it once the
+	// body has been read, so tools may run longer.
+	readTimeout    = 30 * time.Second
+	idleTimeout    = 2 * time.Minute
+	maxHeaderBytes = 64 << 10
 	// shutdownTimeout bounds how long in-flight requests may take to finish.
 	shutdownTimeout = 30 * time.Second
 )
@@ -46,7 +51,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(config.Getenv(dotenv))
+	cfg, err := config.Load(config.Lookup(dotenv))
 	if err != nil {
 		return fmt.Errorf("invalid configuration (see .env.example):\n%w", err)
 	}
@@ -60,23 +65,29 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		// No WriteTimeout: MCP responses may stream for as long as a tool
-		// runs. Request bodies are bounded by size and read deadline instead.
-	}
-	ln, err := net.Listen("tcp", srv.Addr)
+	srv := newHTTPServer(handler, logger, readTimeout)
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.ListenHost, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return err
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "mcp_server_url", cfg.Auth.ResourceURL,
 		"provider", cfg.Provider, "issuers", cfg.Auth.Issuers, "audiences", cfg.Auth.Audiences)
 	return serve(ctx, stop, srv, ln, logger)
+}
+
+// newHTTPServer returns the server for handler, with the limits every
+// request is held to.
+func newHTTPServer(handler http.Handler, logger *slog.Logger, readTimeout time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// No WriteTimeout: MCP responses may stream for as long as a tool
+		// runs.
+	}
 }
 
 // serve runs srv on ln until ctx is done, then stops accepting connections

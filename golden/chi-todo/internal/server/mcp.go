@@ -14,29 +14,32 @@ import (
 
 	"example.com/todo/internal/auth"
 	"example.com/todo/internal/config"
-	"example.com/todo/internal/tools"
 )
 
 // codeForbidden is the JSON-RPC error code for a refused tool call, from the
 // range JSON-RPC leaves to implementations (-32000 to -32099).
 const codeForbidden = -32003
 
+// A registrar adds tools to the MCP server.
+type registrar = func(*mcp.Server)
+
 // newMCPEndpoint returns the MCP endpoint: the official SDK's server with
-// every tool and the scope check, behind its streamable HTTP transport.
-func newMCPEndpoint(cfg config.Config, policy *auth.Policy, metadataURL string, logger *slog.Logger) http.Handler {
-	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger), cfg, metadataURL, logger)
+// the tools register adds and the scope check, behind its streamable HTTP
+// transport.
+func newMCPEndpoint(cfg config.Config, policy *auth.Policy, metadataURL string, logger *slog.Logger, register registrar) http.Handler {
+	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger, register), cfg, metadataURL, logger)
 }
 
-// newMCPServer returns the MCP server with every tool registered and the
+// newMCPServer returns the MCP server with the tools register adds and the
 // authoritative scope check installed. With filterList, tools/list shows
 // only the tools the caller may call.
-func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slog.Logger) *mcp.Server {
+func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slog.Logger, register registrar) *mcp.Server {
 	server := mcp.NewServer(&mcp.Implementation{Name: name, Version: version()}, &mcp.ServerOptions{Logger: sdkLogger(logger)})
 	server.AddReceivingMiddleware(requireToolScopes(policy, logger))
 	if filterList {
 		server.AddReceivingMiddleware(filterToolsList(policy))
 	}
-	tools.Register(server)
+	register(server)
 	return server
 }
 
@@ -85,6 +88,11 @@ func tokenInfo(ctx context.Context, _ string, _ *http.Request) (*sdkauth.TokenIn
 // dispatches a tools/call, on the request exactly as the SDK parsed it, so it
 // holds even if the HTTP-level check in auth.Guard read a body differently or
 // were bypassed. A tool missing from the scope table is refused.
+//
+// It covers tools only. Resources and prompts added to the server are
+// served to any valid token; until the manifest can give them scopes, a
+// handler that must be restricted checks req.Extra.TokenInfo.Scopes itself
+// and returns an error when a scope is missing.
 func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {

@@ -31,6 +31,13 @@ import (
 // It does not contact the authorization server; ctx bounds background work
 // such as the periodic refresh of the issuer's keys.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Handler, error) {
+	return newHandler(ctx, cfg, logger, tools.Register)
+}
+
+// newHandler is New with the tools that register adds. The contract tests
+// (server_test.go) pass their own, so that they prove who may call what
+// through this very wiring, whatever the real tools do.
+func newHandler(ctx context.Context, cfg config.Config, logger *slog.Logger, register registrar) (http.Handler, error) {
 	policy, err := auth.NewPolicy(tools.Scopes, tools.ToolScopes)
 	if err != nil {
 		return nil, fmt.Errorf("the scope tables in internal/tools/scopes.go disagree:\n%w", err)
@@ -45,6 +52,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Hand
 	}
 
 	r := chi.NewRouter()
+	r.Use(func(next http.Handler) http.Handler { return closeUnreadBodies(endpoint.Path, next) })
 	r.Use(middleware.Heartbeat("/healthz"))
 	for _, p := range guard.MetadataPaths() {
 		r.Handle(p, guard.MetadataHandler())
@@ -53,7 +61,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Hand
 
 	r.Group(func(r chi.Router) {
 		r.Use(guard.Protect)
-		r.Handle(routePath(endpoint.Path), newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger))
+		r.Handle(routePath(endpoint.Path), newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger, register))
 	})
 	return r, nil
 }

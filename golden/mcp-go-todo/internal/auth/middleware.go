@@ -11,10 +11,6 @@ import (
 	"time"
 )
 
-// bodyReadTimeout bounds reading a request body, so that a client trickling
-// bytes cannot hold a connection open indefinitely.
-const bodyReadTimeout = 30 * time.Second
-
 // authenticate requires a valid bearer token and stores it in the context.
 func (g *Guard) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +137,18 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			g.deny(w, r, denial{status: http.StatusBadRequest, reason: "ambiguous_message",
-				code: codeInvalidRequest, description: err.Error()})
+				code: codeInvalidRequest, description: err.Error(), bodyRead: true})
+			return
+		}
+		if msg.Method == methodCancelled && !msg.IsRequest {
+			// Every request here is stateless: its JSON-RPC id is chosen
+			// by a client and names no request of this caller in
+			// particular, so a cancellation could only reach another
+			// caller's request that happens to share the id. It is
+			// accepted and dropped; a client stops a call of its own by
+			// closing its connection.
+			g.allowed(r, "")
+			w.WriteHeader(http.StatusAccepted)
 			return
 		}
 		tool := msg.Tool
@@ -156,7 +163,7 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 				if missing := g.policy.Missing(required, granted); len(missing) > 0 {
 					g.deny(w, r, denial{status: http.StatusForbidden, reason: "insufficient_scope", challenge: true,
 						code: codeInsufficientScope, scope: strings.Join(stepUpScopes(r, granted, required), " "), tool: tool,
-						description: "the " + tool + " tool needs scope " + strings.Join(missing, " ")})
+						description: "the " + tool + " tool needs scope " + strings.Join(missing, " "), bodyRead: true})
 					return
 				}
 			}
@@ -188,6 +195,9 @@ func stepUpScopes(r *http.Request, granted, required []string) []string {
 	return scopes
 }
 
+// methodCancelled is the JSON-RPC notification that cancels a request.
+const methodCancelled = "notifications/cancelled"
+
 // minVersionForScopeAccumulation is the first MCP protocol version whose
 // clients keep their scopes across a step-up.
 const minVersionForScopeAccumulation = "2026-07-28"
@@ -207,15 +217,11 @@ func (g *Guard) allowed(r *http.Request, tool string) {
 	g.logger.LogAttrs(r.Context(), slog.LevelDebug, "request allowed", attrs...)
 }
 
-// readBody reads the whole body, up to the size limit and within
-// bodyReadTimeout.
+// readBody reads the whole body, up to the size limit. The time it may take
+// is bounded by the http.Server's ReadTimeout, which covers every request
+// whatever answers it; once the body is read, net/http lifts that deadline,
+// so a tool may run as long as it needs.
 func (g *Guard) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	rc := http.NewResponseController(w)
-	// Not every ResponseWriter supports deadlines (httptest's does not);
-	// without one the read is still bounded in size.
-	if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
-		defer rc.SetReadDeadline(time.Time{})
-	}
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
 }
 
@@ -229,10 +235,15 @@ type denial struct {
 	scope       string // overrides the challenge's scope
 	tool        string
 	err         error // cause, for the audit log only
+	bodyRead    bool  // the request body was read to its end
 }
 
-// deny answers a refused request and writes its audit line.
+// deny answers a refused request and writes its audit line. A refusal that
+// did not read the request body does not wait for it either.
 func (g *Guard) deny(w http.ResponseWriter, r *http.Request, d denial) {
+	if !d.bodyRead && r.ContentLength != 0 {
+		CloseWithoutReading(w)
+	}
 	if d.challenge {
 		c := g.challenge()
 		if d.scope != "" {
@@ -253,12 +264,12 @@ func (g *Guard) deny(w http.ResponseWriter, r *http.Request, d denial) {
 // when it was valid.
 func (g *Guard) audit(r *http.Request, d denial) {
 	level := slog.LevelWarn
-	switch d.reason {
-	case "no_credentials":
+	if d.reason == "no_credentials" {
 		level = slog.LevelInfo // the first step of every OAuth flow
-	case "keys_unavailable":
-		level = slog.LevelError
 	}
+	// Nothing a client sends is logged above WARN, so that a flood of forged
+	// requests cannot page anyone. An outage of the issuer's keys is logged
+	// once as an error where it is detected (keySet.report).
 	attrs := []slog.Attr{
 		slog.String("reason", d.reason),
 		slog.Int("status", d.status),
@@ -279,4 +290,15 @@ func (g *Guard) audit(r *http.Request, d denial) {
 		attrs = append(attrs, slog.String("error", d.err.Error()))
 	}
 	g.logger.LogAttrs(r.Context(), level, "request denied", attrs...)
+}
+
+// CloseWithoutReading makes the answer to the request of w the last on its
+// connection, and net/http give up reading the request body, if any, at
+// once. Without it, net/http reads the rest of an unread body before and
+// after answering, for as long as a client trickling bytes likes (up to
+// the http.Server's ReadTimeout). Call it before writing the answer.
+func CloseWithoutReading(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	// Not every ResponseWriter has a connection (httptest's has none).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }

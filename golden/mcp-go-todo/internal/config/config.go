@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,9 +40,11 @@ const (
 
 // Config is the checked configuration.
 type Config struct {
-	Port      int
-	LogLevel  slog.Level
-	LogFormat string // "json" or "text"
+	// ListenHost is the address to listen on: empty for every interface.
+	ListenHost string
+	Port       int
+	LogLevel   slog.Level
+	LogFormat  string // "json" or "text"
 	// FilterToolsList makes tools/list show only the tools the caller's
 	// token may call (FILTER_TOOLS_LIST).
 	FilterToolsList bool
@@ -49,16 +52,17 @@ type Config struct {
 	Auth            auth.Settings
 }
 
-// Load reads the configuration through getenv (os.Getenv, or Getenv for a
-// .env file) and checks it. The error lists every problem, one per line.
-func Load(getenv func(string) string) (Config, error) {
+// Load reads the configuration through lookup (os.LookupEnv, or Lookup for
+// a .env file) and checks it. The error lists every problem, one per line.
+func Load(lookup func(string) (string, bool)) (Config, error) {
 	// Variables are read in about the order of .env.example, so that
 	// problems are reported in that order too.
-	l := &loader{getenv: getenv}
+	l := &loader{lookup: lookup}
 	var cfg Config
 	cfg.Port = l.port("PORT", DefaultPort)
 	l.allowHTTP = l.boolean("ALLOW_INSECURE_HTTP", DefaultAllowInsecureHTTP) // before the URLs it governs
 	cfg.Auth.ResourceURL = l.resourceURL("MCP_SERVER_URL", DefaultServerURL)
+	cfg.ListenHost = l.str("LISTEN_HOST", listenHost(cfg.Auth.ResourceURL))
 	cfg.Provider = l.oneOf("AUTH_PROVIDER", DefaultProvider, ProviderScalekit, ProviderOIDC)
 	var defaultAudiences []string
 	switch cfg.Provider {
@@ -71,6 +75,7 @@ func Load(getenv func(string) string) (Config, error) {
 	cfg.Auth.Leeway = l.duration("TOKEN_LEEWAY", DefaultLeeway, 0, 5*time.Minute)
 	cfg.Auth.KeyRefreshMinInterval = l.duration("JWKS_REFRESH_MIN_INTERVAL", DefaultKeyRefreshMinInterval, time.Second, time.Hour)
 	cfg.Auth.StrictType = l.boolean("TOKEN_TYP_STRICT", false)
+	cfg.Auth.ChallengeScopes = l.list("CHALLENGE_SCOPES", nil)
 	cfg.Auth.AllowedOrigins = l.origins("ALLOWED_ORIGINS", DefaultAllowedOrigins)
 	cfg.LogLevel = l.logLevel("LOG_LEVEL")
 	cfg.LogFormat = l.oneOf("LOG_FORMAT", "json", "json", "text")
@@ -171,7 +176,7 @@ func isPathChar(r rune) bool {
 
 // A loader reads variables and collects problems.
 type loader struct {
-	getenv    func(string) string
+	lookup    func(string) (string, bool)
 	errs      []error
 	allowHTTP bool // ALLOW_INSECURE_HTTP
 }
@@ -182,7 +187,8 @@ func (l *loader) fail(format string, args ...any) {
 
 // str returns the trimmed variable, or def when it is unset or blank.
 func (l *loader) str(name, def string) string {
-	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+	v, _ := l.lookup(name)
+	if v = strings.TrimSpace(v); v != "" {
 		return v
 	}
 	return def
@@ -221,7 +227,7 @@ func (l *loader) oneOf(name, def string, allowed ...string) string {
 func (l *loader) logLevel(name string) slog.Level {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(l.str(name, "info"))); err != nil {
-		l.fail("%s: %q is not one of debug, info, warn, error", name, l.getenv(name))
+		l.fail("%s: %q is not one of debug, info, warn, error", name, l.str(name, ""))
 	}
 	return level
 }
@@ -267,9 +273,18 @@ func (l *loader) list(name string, def []string) []string {
 	return out
 }
 
+// origins reads a list of browser origins. Unlike other variables, set
+// but empty means the empty list, not the default: it is how to allow no
+// origin but the server's own.
 func (l *loader) origins(name, def string) []string {
+	list := strings.Split(def, ",")
+	if v, set := l.lookup(name); set && strings.TrimSpace(v) == "" {
+		list = nil
+	} else {
+		list = l.list(name, list)
+	}
 	var out []string
-	for _, o := range l.list(name, strings.Split(def, ",")) {
+	for _, o := range list {
 		n, err := auth.NormalizeOrigin(o)
 		if err != nil {
 			l.fail("%s: %v", name, err)
@@ -296,6 +311,28 @@ func (l *loader) resourceURL(name, def string) string {
 		l.fail("%s: the path of %q may only contain letters, digits and - . _ ~ /", name, v)
 	case strings.Contains(u.Path, "//"):
 		l.fail("%s: the path of %q has an empty segment", name, v)
+	case u.Host != strings.ToLower(u.Host):
+		// Clients lower-case the host before they ask for a token, so
+		// "aud" would never equal a URL that does not.
+		l.fail("%s: write the host of %q in lower case, as clients send it to the authorization server", name, v)
 	}
 	return v
+}
+
+// listenHost is where to listen by default: on loopback only when the
+// server's URL is a loopback one (a development server need not be
+// reachable from the network), else on every interface.
+func listenHost(resourceURL string) string {
+	u, err := url.Parse(resourceURL)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return host
+	}
+	return ""
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func load(env map[string]string) (Config, error) {
-	return Load(func(k string) string { return env[k] })
+	return Load(FromMap(env))
 }
 
 func TestLoadScalekit(t *testing.T) {
@@ -121,6 +121,7 @@ func TestLoadRejects(t *testing.T) {
 		"server URL odd path":      {"MCP_SERVER_URL", "https://mcp.example.com/m{c}p", "path"},
 		"relative server URL":      {"MCP_SERVER_URL", "/mcp", "absolute"},
 		"server URL with userinfo": {"MCP_SERVER_URL", "https://u:p@mcp.example.com/mcp", "credentials"},
+		"server URL in capitals":   {"MCP_SERVER_URL", "https://MCP.example.com/mcp", "lower case"},
 		"empty audience list":      {"MCP_AUDIENCE", " , ", "MCP_AUDIENCE"},
 		"negative leeway":          {"TOKEN_LEEWAY", "-1s", "TOKEN_LEEWAY"},
 		"refetch interval too low": {"JWKS_REFRESH_MIN_INTERVAL", "10ms", "JWKS_REFRESH_MIN_INTERVAL: \"10ms\" is not a duration from 1s to 1h"},
@@ -172,10 +173,9 @@ func TestReadDotEnv(t *testing.T) {
 	content := `# comment
 PORT=4000
 export LOG_LEVEL=debug
-MCP_AUDIENCE = a,b # trailing comment
-OAUTH_JWKS_URL=   # comment only
+MCP_AUDIENCE=a,b # trailing comment
 SINGLE='a # not a comment'
-DOUBLE="line\nbreak \"quoted\""
+DOUBLE="line\nbreak"
 EMPTY=
 `
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
@@ -187,28 +187,69 @@ EMPTY=
 	}
 	want := map[string]string{
 		"PORT": "4000", "LOG_LEVEL": "debug", "MCP_AUDIENCE": "a,b",
-		"SINGLE": "a # not a comment", "DOUBLE": "line\nbreak \"quoted\"", "EMPTY": "", "OAUTH_JWKS_URL": "",
+		"SINGLE": "a # not a comment", "DOUBLE": "line\nbreak", "EMPTY": "",
 	}
 	if !equal(vars, want) {
 		t.Errorf("got %q\nwant %q", vars, want)
 	}
 
 	t.Setenv("PORT", "5000")
-	if got := Getenv(vars)("PORT"); got != "5000" {
+	if got, _ := Lookup(vars)("PORT"); got != "5000" {
 		t.Errorf("environment should win over .env: PORT = %q", got)
 	}
-	if got := Getenv(vars)("MCP_AUDIENCE"); got != "a,b" {
+	if got, _ := Lookup(vars)("MCP_AUDIENCE"); got != "a,b" {
 		t.Errorf(".env fallback: %q", got)
+	}
+	if _, set := Lookup(vars)("EMPTY"); !set {
+		t.Error("a variable set to nothing in .env counts as set")
 	}
 
 	if vars, err := ReadDotEnv(filepath.Join(t.TempDir(), "missing")); err != nil || vars != nil {
 		t.Errorf("missing file: %v %v", vars, err)
 	}
-	if err := os.WriteFile(path, []byte("OK=1\nnot a pair\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("OK=1\nBAD='unterminated\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadDotEnv(path); err == nil || !strings.Contains(err.Error(), ":2:") {
-		t.Errorf("bad line: %v", err)
+	if _, err := ReadDotEnv(path); err == nil {
+		t.Error("unterminated quote: no error")
+	}
+}
+
+// TestAllowedOrigins: unset means the MCP Inspector's origins; set to
+// nothing means none besides the server's own.
+func TestAllowedOrigins(t *testing.T) {
+	base := map[string]string{"AUTH_PROVIDER": "oidc", "OAUTH_ISSUER": "https://login.example.com"}
+	cfg, err := load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Split(DefaultAllowedOrigins, ","); !slices.Equal(cfg.Auth.AllowedOrigins, want) {
+		t.Errorf("unset: %q, want %q", cfg.Auth.AllowedOrigins, want)
+	}
+	base["ALLOWED_ORIGINS"] = ""
+	if cfg, err = load(base); err != nil || len(cfg.Auth.AllowedOrigins) != 0 {
+		t.Errorf("set to nothing: %q, %v; want none", cfg.Auth.AllowedOrigins, err)
+	}
+}
+
+// TestListenHost: a server whose URL is on loopback listens on loopback
+// only, unless LISTEN_HOST says otherwise.
+func TestListenHost(t *testing.T) {
+	for url, want := range map[string]string{
+		"http://localhost:3002/mcp":     "127.0.0.1",
+		"http://app.localhost:3002/mcp": "127.0.0.1",
+		"http://127.0.0.1:3002/mcp":     "127.0.0.1",
+		"http://[::1]:3002/mcp":         "::1",
+		"https://mcp.example.com/mcp":   "",
+	} {
+		cfg, err := load(map[string]string{"AUTH_PROVIDER": "oidc", "OAUTH_ISSUER": "https://login.example.com", "MCP_SERVER_URL": url})
+		if err != nil || cfg.ListenHost != want {
+			t.Errorf("%s: listen host %q (%v), want %q", url, cfg.ListenHost, err, want)
+		}
+	}
+	cfg, err := load(map[string]string{"AUTH_PROVIDER": "oidc", "OAUTH_ISSUER": "https://login.example.com", "LISTEN_HOST": "0.0.0.0"})
+	if err != nil || cfg.ListenHost != "0.0.0.0" {
+		t.Errorf("LISTEN_HOST=0.0.0.0: %q (%v)", cfg.ListenHost, err)
 	}
 }
 

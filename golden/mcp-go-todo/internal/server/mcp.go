@@ -13,19 +13,21 @@ import (
 
 	"example.com/todo/internal/auth"
 	"example.com/todo/internal/config"
-	"example.com/todo/internal/tools"
 )
 
-// newMCPEndpoint returns the MCP endpoint: an mcp-go server with every tool
-// and the scope check, behind its streamable HTTP transport.
-func newMCPEndpoint(cfg config.Config, policy *auth.Policy, _ string, logger *slog.Logger) http.Handler {
-	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger), logger)
+// A registrar adds tools to the MCP server.
+type registrar = func(*mcpserver.MCPServer)
+
+// newMCPEndpoint returns the MCP endpoint: an mcp-go server with the tools
+// register adds and the scope check, behind its streamable HTTP transport.
+func newMCPEndpoint(cfg config.Config, policy *auth.Policy, _ string, logger *slog.Logger, register registrar) http.Handler {
+	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger, register), logger)
 }
 
-// newMCPServer returns the MCP server with every tool registered and the
+// newMCPServer returns the MCP server with the tools register adds and the
 // authoritative scope check installed. With filterList, tools/list shows
 // only the tools the caller may call.
-func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slog.Logger) *mcpserver.MCPServer {
+func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slog.Logger, register registrar) *mcpserver.MCPServer {
 	opts := []mcpserver.ServerOption{
 		mcpserver.WithToolCapabilities(false), // the tool list never changes at run time
 		// Arguments that do not match a tool's input schema are answered
@@ -37,7 +39,7 @@ func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slo
 		opts = append(opts, mcpserver.WithToolFilter(filterTools(policy)))
 	}
 	server := mcpserver.NewMCPServer(name, version(), opts...)
-	tools.Register(server)
+	register(server)
 	return server
 }
 
@@ -90,6 +92,11 @@ func fromRequest(ctx context.Context, r *http.Request) context.Context {
 // it holds even if the HTTP-level check in auth.Guard read a body
 // differently or were bypassed. A tool missing from the scope table is
 // refused. A refusal is a JSON-RPC error; the tool does not run.
+//
+// It covers tools only. Resources and prompts added to the server are
+// served to any valid token; until the manifest can give them scopes, a
+// handler that must be restricted checks auth.FromContext(ctx).Scopes
+// itself and returns an error when a scope is missing.
 func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcpserver.ToolHandlerMiddleware {
 	return func(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {

@@ -5,11 +5,11 @@
 package authtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -36,14 +36,19 @@ type Issuer struct {
 
 	server   *httptest.Server
 	mu       sync.Mutex
-	keys     []signingKey // published; the last one signs
+	keys     []Key // published; the last one signs
+	redirect string
+	padding  int
 	failing  atomic.Bool
 	requests atomic.Int64
 }
 
-type signingKey struct {
-	kid string
-	key *rsa.PrivateKey
+// A Key is a published key and its private half.
+type Key struct {
+	ID      string
+	Private *rsa.PrivateKey
+	Use     string // the JWK "use": "sig", "enc" or empty
+	Alg     string // the JWK "alg"; empty for none
 }
 
 // NewIssuer starts an issuer with one fresh key. It is shut down when the
@@ -60,6 +65,9 @@ func NewIssuer(t testing.TB) *Issuer {
 }
 
 func (iss *Issuer) serve(w http.ResponseWriter, r *http.Request) {
+	iss.mu.Lock()
+	redirect := iss.redirect
+	iss.mu.Unlock()
 	switch r.URL.Path {
 	case "/jwks", "/keys":
 		iss.requests.Add(1)
@@ -67,14 +75,38 @@ func (iss *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "JWKS unavailable (authtest)", http.StatusServiceUnavailable)
 			return
 		}
+		if redirect != "" {
+			http.Redirect(w, r, redirect+r.URL.Path, http.StatusFound)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(iss.jwks())
 	case "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration":
+		if redirect != "" {
+			http.Redirect(w, r, redirect+r.URL.Path, http.StatusFound)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": iss.URL, "jwks_uri": iss.JWKSURL})
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// Redirect makes the JWKS and metadata endpoints answer with a redirect to
+// the same path under base (another server's URL), or, with "", serve
+// again.
+func (iss *Issuer) Redirect(base string) {
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	iss.redirect = base
+}
+
+// Pad makes the JWKS n bytes longer, with whitespace, to test size limits.
+func (iss *Issuer) Pad(n int) {
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	iss.padding = n
 }
 
 // jwks renders the published public keys.
@@ -83,11 +115,11 @@ func (iss *Issuer) jwks() []byte {
 	defer iss.mu.Unlock()
 	set := jwkset.JWKSMarshal{}
 	for _, k := range iss.keys {
-		jwk, err := jwkset.NewJWKFromKey(&k.key.PublicKey, jwkset.JWKOptions{
-			Metadata: jwkset.JWKMetadataOptions{KID: k.kid, ALG: jwkset.AlgRS256, USE: jwkset.UseSig},
+		jwk, err := jwkset.NewJWKFromKey(&k.Private.PublicKey, jwkset.JWKOptions{
+			Metadata: jwkset.JWKMetadataOptions{KID: k.ID, ALG: jwkset.ALG(k.Alg), USE: jwkset.USE(k.Use)},
 		})
 		if err != nil {
-			panic(err) // a freshly generated RSA key always marshals
+			panic(err) // a generated RSA key always marshals
 		}
 		set.Keys = append(set.Keys, jwk.Marshal())
 	}
@@ -95,7 +127,7 @@ func (iss *Issuer) jwks() []byte {
 	if err != nil {
 		panic(err)
 	}
-	return b
+	return append(b, bytes.Repeat([]byte(" "), iss.padding)...)
 }
 
 // RotateKey generates a new signing key and publishes it. With keepOld the
@@ -103,18 +135,36 @@ func (iss *Issuer) jwks() []byte {
 // withdrawn at once.
 func (iss *Issuer) RotateKey(t testing.TB, keepOld bool) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatalf("authtest: generate RSA key: %v", err)
-	}
+	k := iss.newKey(t, 2048, "sig", "RS256")
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
-	k := signingKey{kid: fmt.Sprintf("key-%d", len(iss.keys)+1), key: key}
 	if keepOld {
 		iss.keys = append(iss.keys, k)
 	} else {
-		iss.keys = []signingKey{k}
+		iss.keys = []Key{k}
 	}
+}
+
+// PublishKey publishes one more key, of the given size, "use" and "alg",
+// beside the signing key, and returns it for MintWith.
+func (iss *Issuer) PublishKey(t testing.TB, bits int, use, alg string) Key {
+	t.Helper()
+	k := iss.newKey(t, bits, use, alg)
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	iss.keys = append([]Key{k}, iss.keys...) // the signing key stays last
+	return k
+}
+
+func (iss *Issuer) newKey(t testing.TB, bits int, use, alg string) Key {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		t.Fatalf("authtest: generate RSA key: %v", err)
+	}
+	// Key IDs are unique across issuers too, so that another issuer's
+	// token names a key ID this one never published.
+	return Key{ID: "key-" + rand.Text()[:12], Private: key, Use: use, Alg: alg}
 }
 
 // SetFailing makes the JWKS endpoints answer 503 (true) or work again.
@@ -127,7 +177,7 @@ func (iss *Issuer) JWKSRequests() int64 { return iss.requests.Load() }
 func (iss *Issuer) KeyID() string {
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
-	return iss.keys[len(iss.keys)-1].kid
+	return iss.keys[len(iss.keys)-1].ID
 }
 
 // PublicKeyDER returns the current public key, PKIX-encoded: what an
@@ -136,7 +186,7 @@ func (iss *Issuer) PublicKeyDER(t testing.TB) []byte {
 	t.Helper()
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
-	der, err := x509.MarshalPKIXPublicKey(&iss.keys[len(iss.keys)-1].key.PublicKey)
+	der, err := x509.MarshalPKIXPublicKey(&iss.keys[len(iss.keys)-1].Private.PublicKey)
 	if err != nil {
 		t.Fatalf("authtest: %v", err)
 	}
@@ -180,8 +230,15 @@ func (iss *Issuer) MintWithHeader(t testing.TB, header map[string]any, claims jw
 	iss.mu.Lock()
 	k := iss.keys[len(iss.keys)-1]
 	iss.mu.Unlock()
+	return MintWith(t, k, header, claims)
+}
+
+// MintWith signs claims with k (RS256, with k's key ID) and extra JOSE
+// header fields; a nil value removes the field (e.g. "kid": nil).
+func MintWith(t testing.TB, k Key, header map[string]any, claims jwt.MapClaims) string {
+	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = k.kid
+	tok.Header["kid"] = k.ID
 	for name, v := range header {
 		if v == nil {
 			delete(tok.Header, name)
@@ -189,7 +246,7 @@ func (iss *Issuer) MintWithHeader(t testing.TB, header map[string]any, claims jw
 			tok.Header[name] = v
 		}
 	}
-	s, err := tok.SignedString(k.key)
+	s, err := tok.SignedString(k.Private)
 	if err != nil {
 		t.Fatalf("authtest: sign token: %v", err)
 	}

@@ -30,7 +30,7 @@ func TestScopeCheckHoldsWithoutGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := newMCPServer("test", policy, false, logger)
+	server := newMCPServer("test", policy, false, logger, func(*mcp.Server) {})
 	var runs atomic.Int32
 	probe := func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		runs.Add(1)
@@ -71,9 +71,7 @@ func TestDNSRebindingProtection(t *testing.T) {
 	iss := authtest.NewIssuer(t)
 	ts := httptest.NewUnstartedServer(nil)
 	resource := "http://" + ts.Listener.Addr().String() + "/mcp"
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"MCP_SERVER_URL": resource, "AUTH_PROVIDER": "oidc", "OAUTH_ISSUER": iss.URL, "OAUTH_JWKS_URL": iss.JWKSURL}[k]
-	})
+	cfg, err := config.Load(config.FromMap(map[string]string{"MCP_SERVER_URL": resource, "AUTH_PROVIDER": "oidc", "OAUTH_ISSUER": iss.URL, "OAUTH_JWKS_URL": iss.JWKSURL}))
 	if err != nil {
 		t.Fatal(err)
 	}

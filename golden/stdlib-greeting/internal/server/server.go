@@ -26,6 +26,13 @@ import (
 // It does not contact the authorization server; ctx bounds background work
 // such as the periodic refresh of the issuer's keys.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Handler, error) {
+	return newHandler(ctx, cfg, logger, tools.Register)
+}
+
+// newHandler is New with the tools that register adds. The contract tests
+// (server_test.go) pass their own, so that they prove who may call what
+// through this very wiring, whatever the real tools do.
+func newHandler(ctx context.Context, cfg config.Config, logger *slog.Logger, register registrar) (http.Handler, error) {
 	policy, err := auth.NewPolicy(tools.Scopes, tools.ToolScopes)
 	if err != nil {
 		return nil, fmt.Errorf("the scope tables in internal/tools/scopes.go disagree:\n%w", err)
@@ -48,8 +55,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Hand
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle("GET /readyz", guard.ReadyHandler())
-	mux.Handle(exactPattern(endpoint.Path), guard.Protect(newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger)))
-	return mux, nil
+	mux.Handle(exactPattern(endpoint.Path), guard.Protect(newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger, register)))
+	return closeUnreadBodies(endpoint.Path, mux), nil
 }
 
 // exactPattern returns a ServeMux pattern matching path only, not the

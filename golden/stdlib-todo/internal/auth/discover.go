@@ -2,10 +2,8 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -47,25 +45,12 @@ func metadataURLs(issuer string) []string {
 }
 
 func fetchJWKSURL(ctx context.Context, client *http.Client, metadataURL, issuer string, allowHTTP bool) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metadataURL, nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s", metadataURL, resp.Status)
-	}
 	var md struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxMetadataBytes)).Decode(&md); err != nil {
-		return "", fmt.Errorf("GET %s: %w", metadataURL, err)
+	if err := getJSON(ctx, client, metadataURL, maxMetadataBytes, &md); err != nil {
+		return "", err
 	}
 	// RFC 8414 §3.3 and OIDC Discovery §4.3: the document must be about
 	// this very issuer, or an attacker-controlled document could redirect
@@ -104,10 +89,11 @@ func CheckServiceURL(raw string, allowHTTP bool) error {
 	return nil
 }
 
-// isLoopbackHost reports whether host names this machine: "localhost" or a
-// loopback IP address.
+// isLoopbackHost reports whether host names this machine: "localhost", a
+// name under ".localhost" (RFC 6761 §6.3) or a loopback IP address.
 func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
+	host = strings.ToLower(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

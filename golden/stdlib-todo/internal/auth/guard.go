@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -54,6 +55,9 @@ type Settings struct {
 	AllowedOrigins []string
 	// MaxBodyBytes bounds MCP request bodies.
 	MaxBodyBytes int64
+	// ChallengeScopes are the scopes a 401 challenge asks clients to get
+	// a token for; empty means every declared scope.
+	ChallengeScopes []string
 }
 
 // A Guard protects an MCP endpoint. It is safe for concurrent use.
@@ -70,7 +74,7 @@ type Guard struct {
 
 	metadata    http.Handler
 	metadataURL string
-	allScopes   string // every declared scope, space-separated, for challenges
+	scopes      string // the scopes 401 challenges name, space-separated
 }
 
 // NewGuard returns a Guard for the resource s describes, enforcing policy.
@@ -119,7 +123,12 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 		logger:         logger,
 		metadata:       metadata,
 		metadataURL:    metadataURL(resource),
-		allScopes:      strings.Join(policy.ScopesSupported(), " "),
+		scopes:         strings.Join(challengeScopes(s.ChallengeScopes, policy), " "),
+	}
+	for _, sc := range s.ChallengeScopes {
+		if !slices.Contains(policy.ScopesSupported(), sc) {
+			return nil, fmt.Errorf("auth: challenge scope %q is not a scope this server declares", sc)
+		}
 	}
 	for _, o := range s.AllowedOrigins {
 		g.allowedOrigins[o] = true
@@ -154,8 +163,11 @@ func (g *Guard) ReadyHandler() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*fetchTimeout)
 		defer cancel()
 		if err := g.verifier.Ready(ctx); err != nil {
+			// The cause names internal URLs and network errors: it is
+			// logged when a fetch fails, and strangers get only this.
+			g.logger.Debug("not ready", "error", err)
 			w.Header().Set("Retry-After", g.retryAfter)
-			writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", err.Error())
+			writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the authorization server's signing keys cannot be fetched right now")
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -166,5 +178,20 @@ func (g *Guard) ReadyHandler() http.Handler {
 
 // challenge returns the base challenge for this resource.
 func (g *Guard) challenge() challenge {
-	return challenge{ResourceMetadata: g.metadataURL, Scope: g.allScopes}
+	return challenge{ResourceMetadata: g.metadataURL, Scope: g.scopes}
+}
+
+// challengeScopes are the scopes a 401 challenge names. MCP clients ask
+// for exactly those (MCP authorization, "Scope Selection Strategy"). By
+// default that is every scope the server declares: one consent covers
+// every tool, and clients of protocol versions before 2026-07-28, which
+// replace their scopes on a step-up, need no second one. A server that
+// wants clients to start with less (least privilege) names those scopes
+// in CHALLENGE_SCOPES; a 403 challenge then asks for more when a tool
+// needs it.
+func challengeScopes(configured []string, policy *Policy) []string {
+	if len(configured) > 0 {
+		return configured
+	}
+	return policy.ScopesSupported()
 }

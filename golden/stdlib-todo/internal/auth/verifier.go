@@ -98,7 +98,7 @@ func NewVerifier(ctx context.Context, opts VerifierOptions) (*Verifier, error) {
 	}
 	cache := newTokenCache(defaultCacheSize)
 	keys := newKeySet(ctx, opts)
-	keys.onFetch = cache.clear
+	keys.onRevoke = cache.clear
 	return &Verifier{
 		opts:      opts,
 		parser:    jwt.NewParser(append(timeClaims, jwt.WithValidMethods(allowedAlgorithms))...),
@@ -142,8 +142,10 @@ func (v *Verifier) Ready(ctx context.Context) error { return v.keys.Ready(ctx) }
 // while it is unreachable. The parser checks the time claims again after
 // the signature.
 //
-// Only the "kid" header selects a key. "jku", "x5u", "jwk" and "x5c" are
-// never consulted: a token must not choose the key that verifies it.
+// Only the "kid" header selects keys, and only among the issuer's published
+// signature keys that fit the token's algorithm (see keyFits), with or
+// without a "kid". "jku", "x5u", "jwk" and "x5c" are never consulted: a
+// token must not choose the key that verifies it.
 func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 	return func(t *jwt.Token) (any, error) {
 		// RFC 7515 §4.1.11: extensions listed in "crit" must be understood;
@@ -165,33 +167,37 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 			return nil, err
 		}
 
-		kf, err := v.keys.lookup(ctx)
+		kid, isString := t.Header["kid"].(string)
+		if _, present := t.Header["kid"]; present && !isString {
+			return nil, errKeyID
+		}
+		keys, err := v.keys.lookup(ctx, kid)
 		if err != nil {
 			return nil, err
 		}
-		// An unknown key ID makes jwkset refetch the JWKS with this context;
-		// a client that hangs up must not abort a refetch others wait for.
-		asked := time.Now()
-		key, err := kf.KeyfuncCtx(context.WithoutCancel(ctx))(t)
-		if set, ok := key.(jwt.VerificationKeySet); ok && len(set.Keys) == 0 && err == nil {
-			err = errors.New("no keys") // token without "kid" and an empty JWKS
+		alg := t.Method.Alg()
+		var fit jwt.VerificationKeySet
+		for _, k := range keys {
+			if k.fits(alg) {
+				fit.Keys = append(fit.Keys, k.key)
+			}
 		}
-		if err == nil {
-			return key, nil
+		switch len(fit.Keys) {
+		case 0:
+			return nil, fmt.Errorf("%w: none of the issuer's keys %s is for %s", errUnknownKey, keyIDText(kid), alg)
+		case 1:
+			return fit.Keys[0], nil
 		}
-		if unavailable := v.keys.unavailable(); unavailable != nil {
-			return nil, unavailable
-		}
-		if kid, _ := t.Header["kid"].(string); kid != "" && !v.keys.fetchedSince(asked) && !v.keys.holds(ctx, kid) {
-			// The key ID is not in the cached JWKS, and the refetch that would
-			// tell whether the issuer just rotated to it is rate-limited. Only
-			// a fresh JWKS can prove the token wrong: until then, "retry" (503)
-			// rather than "re-authorize" (401), which would send clients
-			// holding a genuine new-key token into a loop.
-			return nil, fmt.Errorf("%w: key ID not in the cached JWKS, and refetching it is rate-limited", ErrKeysUnavailable)
-		}
-		return nil, fmt.Errorf("%w: %v", errUnknownKey, err)
+		return fit, nil
 	}
+}
+
+// keyIDText names a key ID in an error.
+func keyIDText(kid string) string {
+	if kid == "" {
+		return "(the token names no key ID)"
+	}
+	return fmt.Sprintf("with ID %q", kid)
 }
 
 // checkType applies the "typ" header rules. RFC 9068 §2.1 types access
@@ -223,9 +229,9 @@ func checkType(typ any, strict bool) error {
 }
 
 var (
-	errType       = errors.New(`token "typ" is not an access token type`)
-	errCritical   = errors.New("token has critical header parameters this server does not understand")
-	errUnknownKey = errors.New("token is signed with a key the issuer does not publish")
+	errType     = errors.New(`token "typ" is not an access token type`)
+	errCritical = errors.New("token has critical header parameters this server does not understand")
+	errKeyID    = errors.New(`token "kid" is not a string`)
 )
 
 // classify maps a parser error to ErrKeysUnavailable or an
@@ -252,7 +258,7 @@ func (v *Verifier) classify(err error) error {
 		desc = "the token is not an access token (typ)"
 	case errors.Is(err, errCritical):
 		desc = "the access token uses critical header parameters this server does not understand"
-	case errors.Is(err, errUnknownKey):
+	case errors.Is(err, errUnknownKey), errors.Is(err, errNoKeys), errors.Is(err, errKeyID):
 		desc = "the access token is signed with an unknown key"
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		desc = "the access token signature is invalid or uses a disallowed algorithm"
