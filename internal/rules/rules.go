@@ -1,0 +1,204 @@
+// Package rules holds the checks and defaults that create-mcp-auth and the
+// servers it generates must agree on: which hosts are loopback, what makes a
+// server, issuer or resource URL acceptable, what a scope, tool name or
+// Scalekit resource ID looks like, and which values are placeholders.
+//
+// Each rule lives here once. The CLI, dev-auth and the generator call it,
+// and every generated project carries this very file, unchanged, as
+// internal/rules/rules.go, where its configuration checks call it too: a
+// value the generator accepts is one the generated server accepts.
+//
+// It depends on the standard library only.
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Placeholders written when no real Scalekit values are given. A server
+// refuses to start while one is in place.
+const (
+	PlaceholderScalekitEnv        = "https://example.scalekit.com"
+	PlaceholderScalekitResourceID = "res_REPLACE_ME"
+)
+
+// InspectorOrigins are the browser origins of the MCP Inspector (npx
+// @modelcontextprotocol/inspector, port 6274), opened as localhost or as
+// 127.0.0.1, which recent versions print.
+var InspectorOrigins = []string{"http://localhost:6274", "http://127.0.0.1:6274"}
+
+// IsPlaceholder reports whether v is, or still contains, a value written in
+// place of a real one: a placeholder above or a hint such as "<your-env>".
+func IsPlaceholder(v string) bool {
+	lower := strings.ToLower(v)
+	for _, p := range []string{"example.scalekit.com", "your-env", "replace_me", "<"} {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsLoopbackHost reports whether host names this machine: "localhost", a
+// name under ".localhost" (RFC 6761 §6.3: resolvers and browsers keep those
+// on loopback) or a loopback IP address.
+func IsLoopbackHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// ErrPlainHTTP is wrapped by the error for a plain-http URL to a host other
+// than loopback.
+var ErrPlainHTTP = errors.New("uses plain http for a host other than localhost")
+
+// CheckServiceURL requires an absolute http(s) URL without user info, and
+// https unless the host is loopback or allowHTTP is set: tokens, secrets
+// and keys sent in clear to another machine could be read or replaced on
+// the way.
+func CheckServiceURL(raw string, allowHTTP bool) error {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return errors.New("missing URL")
+	case err != nil:
+		return fmt.Errorf("%q is not a URL", raw)
+	case u.Scheme == "" && strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//"):
+		return fmt.Errorf("%q is a path, not an absolute URL; write it in full, e.g. https://mcp.example.com%s", raw, raw)
+	case u.Scheme == "" || u.Opaque != "" && !strings.Contains(raw, "://"):
+		return fmt.Errorf("%q has no scheme; write it in full, e.g. https://%s", raw, strings.TrimPrefix(raw, "//"))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q has scheme %q; use https (or http for localhost)", raw, u.Scheme)
+	case u.Hostname() == "":
+		return fmt.Errorf("%q has no host", raw)
+	case u.User != nil:
+		return fmt.Errorf("%q contains user credentials; remove the user:password@ part", raw)
+	case u.Scheme == "http" && !allowHTTP && !IsLoopbackHost(u.Hostname()):
+		return fmt.Errorf("%q %w; use https", raw, ErrPlainHTTP)
+	}
+	return nil
+}
+
+// CheckIssuerURL checks an authorization server's issuer identifier (or a
+// Scalekit environment URL): a service URL without query or fragment
+// (RFC 8414 §2).
+func CheckIssuerURL(raw string, allowHTTP bool) error {
+	if err := CheckServiceURL(raw, allowHTTP); err != nil {
+		return err
+	}
+	if u, _ := url.Parse(raw); u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return fmt.Errorf("%q has a query or fragment; an issuer has neither", raw)
+	}
+	return nil
+}
+
+// CheckResourceURL checks the public URL of an MCP endpoint: the resource
+// identifier clients ask tokens for and the "aud" the server expects. On top
+// of CheckServiceURL it must have no query or fragment (RFC 8707 §2), a
+// plain path the server can route on (letters, digits, - . _ ~ /, no empty
+// segment), and a lower-case host, as clients lower-case it before they ask
+// for a token.
+func CheckResourceURL(raw string, allowHTTP bool) error {
+	if err := CheckServiceURL(raw, allowHTTP); err != nil {
+		return err
+	}
+	u, _ := url.Parse(raw)
+	switch {
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%q has a query; the resource identifier is the plain URL clients connect to", raw)
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return fmt.Errorf("%q has a fragment, which RFC 8707 forbids in resource identifiers", raw)
+	case strings.ContainsFunc(u.EscapedPath(), func(r rune) bool { return !isPathChar(r) }):
+		return fmt.Errorf("the path of %q has characters other than letters, digits and - . _ ~ /; use a plain path such as /mcp", raw)
+	case strings.Contains(u.Path, "//"):
+		return fmt.Errorf("the path of %q has an empty segment; remove the doubled slash", raw)
+	case u.Host != strings.ToLower(u.Host) || u.Scheme != strings.ToLower(u.Scheme):
+		return fmt.Errorf("%q has capitals in its scheme or host; write them in lower case, as clients send them to the authorization server", raw)
+	}
+	return nil
+}
+
+// isPathChar reports whether r may appear in an MCP endpoint's path: an RFC
+// 3986 unreserved character or "/".
+func isPathChar(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~/", r)
+}
+
+// CheckScopeName applies RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B /
+// %x5D-7E ), printable ASCII without space, double quote or backslash.
+func CheckScopeName(name string) error {
+	if name == "" {
+		return errors.New("empty scope name")
+	}
+	for _, r := range name {
+		switch {
+		case r == ' ' || r == '\t':
+			return fmt.Errorf("scope %q contains a space; scope names are printable ASCII without spaces, quotes or backslashes, e.g. todo:read", name)
+		case r == '"':
+			return fmt.Errorf("scope %q contains a double quote; scope names are printable ASCII without spaces, quotes or backslashes, e.g. todo:read", name)
+		case r == '\\':
+			return fmt.Errorf("scope %q contains a backslash; scope names are printable ASCII without spaces, quotes or backslashes, e.g. todo:read", name)
+		case r < 0x21 || r > 0x7e:
+			return fmt.Errorf("scope %q contains %q, which is not printable ASCII; use e.g. todo:read", name, r)
+		}
+	}
+	return nil
+}
+
+// toolNameRE is MCP's rule for tool names.
+var toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
+
+// CheckToolName applies MCP's rule for tool names: 1 to 128 characters of
+// A-Z a-z 0-9 _ . -.
+func CheckToolName(name string) error {
+	if !toolNameRE.MatchString(name) {
+		return fmt.Errorf("invalid tool name %q: MCP tool names are 1-128 characters of A-Z a-z 0-9 _ . -", name)
+	}
+	return nil
+}
+
+// scalekitIDRE is the shape of Scalekit's resource IDs: res_ and letters,
+// digits, underscores or hyphens.
+var scalekitIDRE = regexp.MustCompile(`^res_[A-Za-z0-9_-]+$`)
+
+// CheckScalekitResourceID checks a Scalekit resource ID (res_…), which names
+// the MCP server in Scalekit's per-resource authorization server URL.
+func CheckScalekitResourceID(id string) error {
+	if !scalekitIDRE.MatchString(id) {
+		return fmt.Errorf("%q is not a Scalekit resource ID: they are res_ followed by letters and digits, e.g. res_123456789 (dashboard → MCP Servers → your server)", id)
+	}
+	return nil
+}
+
+// NormalizeOrigin returns origin as browsers serialise it (RFC 6454 §6.1):
+// lower-case scheme and host, no default port, no path.
+func NormalizeOrigin(origin string) (string, error) {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") ||
+		u.User != nil || strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not an origin; write scheme://host[:port], e.g. https://app.example.com", origin)
+	}
+	return OriginOf(u), nil
+}
+
+// OriginOf returns the origin of u.
+func OriginOf(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	port := u.Port()
+	if port == "" || scheme == "http" && port == "80" || scheme == "https" && port == "443" {
+		return scheme + "://" + host
+	}
+	return scheme + "://" + host + ":" + port
+}
