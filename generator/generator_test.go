@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,29 +47,110 @@ func TestCheckModule(t *testing.T) {
 	}
 }
 
-func TestLoopbackHTTPAllowed(t *testing.T) {
-	for _, u := range []string{"http://localhost:3002/mcp", "http://127.0.0.1:8080/", "http://[::1]:9/mcp", "http://app.localhost/mcp"} {
-		if err := CheckURL(u, false, true); err != nil {
-			t.Errorf("CheckURL(%q) = %v", u, err)
-		}
-	}
-	if err := CheckURL("http://10.0.0.1/mcp", false, true); err == nil {
-		t.Error("plain http to a LAN address accepted without --allow-insecure-http")
-	}
-	if err := CheckURL("http://10.0.0.1/mcp", true, true); err != nil {
-		t.Errorf("with insecure: %v", err)
-	}
-}
-
 func TestManifestRoundTrip(t *testing.T) {
 	s := defaultSpec()
 	s.Scopes[1].Implies = []string{s.Scopes[0].Name}
-	got, err := ParseSpec("manifest", s.Manifest("(devel)"))
+	files, err := Render(s, "(devel)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got.Manifest("(devel)"), s.Manifest("(devel)")) {
-		t.Errorf("manifest does not round-trip:\n%s", got.Manifest("(devel)"))
+	var data []byte
+	for _, f := range files {
+		if f.Path == ManifestName {
+			data = f.Data
+		}
+	}
+	m, err := ParseManifest("manifest", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(m.Marshal(), data) {
+		t.Errorf("manifest does not round-trip:\n%s", m.Marshal())
+	}
+	if m.From != SpecVersion || m.Generated == nil || m.Generated.Files["main.go"] == "" || !slices.Contains(m.Generated.Yours, "README.md") {
+		t.Errorf("record = %+v", m.Generated)
+	}
+}
+
+// TestVersion1Manifest: a manifest of the first version, which recorded
+// nothing, is read and migrated, keeping the generator version its header
+// names for rendering what that version wrote.
+func TestVersion1Manifest(t *testing.T) {
+	v1 := `# The spec this project was generated from by create-mcp-auth v0.3.1.
+# Regenerate or start a sibling project with: create-mcp-auth new DIR --config .create-mcp-auth.yaml
+version: 1
+template: stdlib
+module: example.com/todo
+server_url: http://localhost:3002/mcp
+port: 3002
+provider: oidc
+oidc:
+  issuer: https://auth.example.com
+scopes:
+  - name: todo:read
+tools:
+  - name: list_todos
+    scopes: [todo:read]
+`
+	m, err := ParseManifest("old.yaml", []byte(v1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.From != 1 || m.Version != SpecVersion || m.FromGenerator != "v0.3.1" || m.Generated != nil {
+		t.Errorf("migrated manifest = %+v", m)
+	}
+	m.ApplyDefaults("todo")
+	prev, err := PreviousOf(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prev.Owned["internal/auth/verifier.go"] == "" || prev.Owned["internal/tools/scopes.go"] == "" || !slices.Contains(prev.Yours, "internal/tools/tools.go") {
+		t.Errorf("version 1 files: %d owned, yours %q", len(prev.Owned), prev.Yours)
+	}
+	for _, bad := range []string{"version: 3\n", "version: 1\ngenerated: {by: x}\n", "version: 2\nbogus: 1\n"} {
+		if _, err := ParseManifest("bad.yaml", []byte(bad)); err == nil {
+			t.Errorf("ParseManifest accepted %q", bad)
+		}
+	}
+}
+
+// TestOwnership: every Go file the generator owns carries the marker, and
+// the files that are the user's do not.
+func TestOwnership(t *testing.T) {
+	files, err := Render(defaultSpec(), "(devel)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Owner{
+		ManifestName: ManifestFile, "go.mod": Merged, "go.sum": Merged, "main.go": OwnedByGenerator,
+		"internal/auth/verifier.go": OwnedByGenerator, "internal/rules/rules.go": OwnedByGenerator,
+		"internal/tools/scopes.go": OwnedByGenerator, "internal/tools/register.go": OwnedByGenerator,
+		"internal/tools/hello.go": OwnedByUser, "internal/extend/extend.go": OwnedByUser,
+		"README.md": OwnedByUser, "Dockerfile": OwnedByUser, ".env.example": OwnedByUser,
+	}
+	for _, f := range files {
+		if w, ok := want[f.Path]; ok && f.Owner != w {
+			t.Errorf("%s is %s's, want %s's", f.Path, f.Owner, w)
+		}
+		delete(want, f.Path)
+		if strings.HasSuffix(f.Path, ".go") && f.Owner == OwnedByUser && strings.Contains(string(f.Data), "DO NOT EDIT") {
+			t.Errorf("%s is the user's but says DO NOT EDIT", f.Path)
+		}
+	}
+	for p := range want {
+		t.Errorf("%s not rendered", p)
+	}
+}
+
+func TestToolFile(t *testing.T) {
+	for tool, want := range map[string]string{
+		"list_todos": "list_todos.go", "search.v2": "search_v2.go", "Get-Item": "get_item.go",
+		"ping_test": "ping_test_tool.go", "backup_linux": "backup_linux_tool.go", "x_amd64": "x_amd64_tool.go",
+		"linux": "linux.go", "scopes": "scopes_tool.go", "register": "register_tool.go", "_hidden": "tool_hidden.go", ".x": "tool_x.go",
+	} {
+		if got := ToolFile(tool); got != want {
+			t.Errorf("ToolFile(%q) = %q, want %q", tool, got, want)
+		}
 	}
 }
 

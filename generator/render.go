@@ -2,9 +2,12 @@ package generator
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,13 +16,15 @@ import (
 	"github.com/Masterminds/sprig/v3"
 	"golang.org/x/tools/imports"
 
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/create-mcp-auth/create-mcp-auth/templates"
 )
 
 // File is one file of a generated project.
 type File struct {
-	Path string // slash-separated, relative to the project root
-	Data []byte
+	Path  string // slash-separated, relative to the project root
+	Data  []byte
+	Owner Owner
 }
 
 // Data is what templates see as dot.
@@ -34,73 +39,154 @@ type Data struct {
 	Scopes                           []Scope
 	Tools                            []ToolData
 	Version                          string // generator version, stamped into generated files
+	// Tool is the tool a per-tool template renders; nil elsewhere.
+	Tool *ToolData
 }
 
 // ToolData is a tool plus what templates derive from it.
 type ToolData struct {
 	Tool
-	GoName string // exported Go identifier of the handler, e.g. CreateTodo
+	GoName string // exported Go identifier: handle<GoName>, <GoName>Input
+	File   string // its handler's file in internal/tools, e.g. list_todos.go
 }
 
-// Render turns a validated spec into the files of a project, in path order.
-// It is pure: no disk, network or subprocess, and the same spec and version
-// always give the same bytes.
+// perToolTemplate is the name of a template rendered once per tool, into
+// the tool's ToolFile in the same directory.
+const perToolTemplate = "_tool_.go.tmpl"
+
+// Render turns a validated spec into the files of a new project, in path
+// order, the manifest among them. It is pure: no disk, network or
+// subprocess, and the same spec and version always give the same bytes.
 func Render(s *Spec, version string) ([]File, error) {
-	if err := Validate(s); err != nil {
-		return nil, err
-	}
-	sources, err := templateSources(layers(s.Template))
+	files, err := RenderProject(s, version)
 	if err != nil {
 		return nil, err
 	}
-	data := newData(s, version)
-	files := make([]File, 0, len(sources)+1)
-	for _, out := range sortedKeys(sources) {
-		src := sources[out]
-		text, err := fs.ReadFile(templates.FS, src)
-		if err != nil {
-			return nil, err
-		}
-		tmpl, err := template.New(src).Funcs(funcMap).Option("missingkey=error").Parse(string(text))
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", src, err)
-		}
-		var buf bytes.Buffer
-		if err := tmpl.Execute(&buf, data); err != nil {
-			return nil, fmt.Errorf("render %s: %w", out, err)
-		}
-		b := buf.Bytes()
-		if strings.HasSuffix(out, ".go") {
-			if b, err = formatGo(out, b); err != nil {
-				return nil, err
-			}
-		}
-		files = append(files, File{Path: out, Data: b})
-	}
-	files = append(files, File{Path: ManifestName, Data: s.Manifest(version)})
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	m := &Manifest{Spec: *s, Generated: NewRecord(version, files, nil)}
+	files = append(files, File{Path: ManifestName, Data: m.Marshal(), Owner: ManifestFile})
+	sortFiles(files)
 	return files, nil
 }
 
-// layers returns the template directories of a template.
-func layers(name string) []string {
-	for _, l := range templates.Layers {
-		if l.Name == name {
-			return l.Dirs
-		}
+// RenderProject renders every file of the project but the manifest.
+func RenderProject(s *Spec, version string) ([]File, error) {
+	if err := Validate(s); err != nil {
+		return nil, err
 	}
-	return nil
+	l, ok := layer(s.Template)
+	if !ok {
+		return nil, fmt.Errorf("no such template %q", s.Template)
+	}
+	files, err := renderTree(templates.FS, l.Dirs, newData(s, version))
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{Path: "internal/rules/rules.go", Data: markGenerated(rules.Source), Owner: OwnedByGenerator})
+	sortFiles(files)
+	return files, nil
 }
 
-// templateSources maps each output path to the embedded template that makes
-// it; where layers share a path, the later one wins.
-func templateSources(dirs []string) (map[string]string, error) {
+// NewRecord records what files hold: a hash of each generator-owned file,
+// and the user's files, those in files and those in yours.
+func NewRecord(version string, files []File, yours []string) *Record {
+	r := &Record{By: version, Files: map[string]string{}}
+	for _, f := range files {
+		switch f.Owner {
+		case OwnedByGenerator:
+			r.Files[f.Path] = Hash(f.Data)
+		case OwnedByUser:
+			yours = append(yours, f.Path)
+		}
+	}
+	slices.Sort(yours)
+	r.Yours = slices.Compact(yours)
+	return r
+}
+
+// Hash is how a Record identifies file content.
+func Hash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+// markGenerated puts GeneratedMarker on top of a Go source file.
+func markGenerated(src []byte) []byte {
+	return append([]byte(GeneratedMarker+"\n\n"), src...)
+}
+
+// renderTree renders the template directories dirs of fsys (a later one
+// wins where two have a path) with data.
+func renderTree(fsys fs.FS, dirs []string, data *Data) ([]File, error) {
+	sources, err := templateSources(fsys, dirs)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	for _, out := range sortedKeys(sources) {
+		src := sources[out]
+		if path.Base(out) != strings.TrimSuffix(perToolTemplate, ".tmpl") {
+			f, err := renderFile(fsys, src, out, data)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+			continue
+		}
+		for i := range data.Tools {
+			d := *data
+			d.Tool = &data.Tools[i]
+			f, err := renderFile(fsys, src, path.Join(path.Dir(out), d.Tool.File), &d)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
+
+// renderFile renders one template into out, formatting Go files.
+func renderFile(fsys fs.FS, src, out string, data *Data) (File, error) {
+	text, err := fs.ReadFile(fsys, src)
+	if err != nil {
+		return File{}, err
+	}
+	tmpl, err := template.New(src).Funcs(funcMap).Option("missingkey=error").Parse(string(text))
+	if err != nil {
+		return File{}, fmt.Errorf("parse template %s: %w", src, err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, data); err != nil {
+		return File{}, fmt.Errorf("render %s: %w", out, err)
+	}
+	b := buf.Bytes()
+	if strings.HasSuffix(out, ".go") {
+		if b, err = formatGo(out, b); err != nil {
+			return File{}, err
+		}
+	}
+	return File{Path: out, Data: b, Owner: ownerOf(out, b)}, nil
+}
+
+// layer returns the template layers of a template.
+func layer(name string) (templates.Layer, bool) {
+	for _, l := range templates.Layers {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return templates.Layer{}, false
+}
+
+// templateSources maps each output path to the template that makes it;
+// where layers share a path, the later one wins.
+func templateSources(fsys fs.FS, dirs []string) (map[string]string, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("no such template")
 	}
 	sources := map[string]string{}
 	for _, root := range dirs {
-		err := fs.WalkDir(templates.FS, root, func(p string, d fs.DirEntry, err error) error {
+		err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
@@ -139,7 +225,7 @@ func newData(s *Spec, version string) *Data {
 		if t.Description == "" {
 			t.Description = "TODO: describe what " + t.Name + " does."
 		}
-		d.Tools = append(d.Tools, ToolData{Tool: t, GoName: GoName(t.Name)})
+		d.Tools = append(d.Tools, ToolData{Tool: t, GoName: GoName(t.Name), File: ToolFile(t.Name)})
 	}
 	return d
 }
@@ -185,6 +271,10 @@ func (e *FormatError) Error() string {
 		fmt.Fprintf(&b, "%4d  %s\n", i+1, line)
 	}
 	return b.String()
+}
+
+func sortFiles(files []File) {
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -1,31 +1,17 @@
 package generator
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io"
 	"path"
-	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/create-mcp-auth/create-mcp-auth/templates"
 )
-
-// SpecVersion is the schema version of spec files and of the
-// .create-mcp-auth.yaml manifest written into every generated project.
-const SpecVersion = 1
-
-// ManifestName is the file, at the root of a generated project, that records
-// the spec the project was made from.
-const ManifestName = ".create-mcp-auth.yaml"
 
 // Placeholders used when no real Scalekit values are given. The generated
 // server refuses to start while they are in place, and the CLI says so.
 const (
-	PlaceholderScalekitEnv        = "https://example.scalekit.com"
-	PlaceholderScalekitResourceID = "res_REPLACE_ME"
+	PlaceholderScalekitEnv        = rules.PlaceholderScalekitEnv
+	PlaceholderScalekitResourceID = rules.PlaceholderScalekitResourceID
 )
 
 // Defaults for a spec field nobody answered.
@@ -95,44 +81,10 @@ type Tool struct {
 	Scopes      []string `yaml:"scopes,omitempty"`
 }
 
-// ParseSpec reads a spec file. Unknown fields are errors, so a typo in a
-// checked-in spec cannot silently fall back to a default.
-func ParseSpec(name string, data []byte) (*Spec, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var s Spec
-	if err := dec.Decode(&s); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &ValidationError{Problems: []Problem{{Field: name, Message: "the spec file is empty", Fix: "start from a generated project's " + ManifestName}}}
-		}
-		return nil, &ValidationError{Problems: []Problem{{Field: name, Message: strings.TrimPrefix(err.Error(), "yaml: "), Fix: "correct the YAML"}}}
-	}
-	if s.Version != SpecVersion {
-		return nil, &ValidationError{Problems: []Problem{{Field: name + ": version", Message: fmt.Sprintf("unsupported spec version %d", s.Version), Fix: fmt.Sprintf("set version: %d", SpecVersion)}}}
-	}
-	return &s, nil
-}
-
-// Manifest renders the spec as the YAML manifest stored in the project.
-func (s *Spec) Manifest(generatorVersion string) []byte {
-	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "# The spec this project was generated from by create-mcp-auth %s.\n", generatorVersion)
-	buf.WriteString("# Regenerate or start a sibling project with: create-mcp-auth new DIR --config " + ManifestName + "\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(s); err != nil {
-		// Spec holds only strings, ints, bools and slices of them.
-		panic("encoding spec: " + err.Error())
-	}
-	return buf.Bytes()
-}
-
 // ApplyDefaults fills every field nobody set. base is the target
 // directory's base name, the default module path and server name.
 func (s *Spec) ApplyDefaults(base string) {
-	if s.Version == 0 {
-		s.Version = SpecVersion
-	}
+	s.Version = SpecVersion
 	if s.Template == "" {
 		s.Template = DefaultTemplate
 	}

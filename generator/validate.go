@@ -3,29 +3,36 @@ package generator
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
 	"golang.org/x/mod/module"
+
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
-// Problem is one thing wrong with the input, named by the flag and spec field
-// that carry it, with what to do about it.
+// Problem is one thing wrong with a spec: where it is and what to do about
+// it. Path is the spec field ("scopes[1].name"); File, when set, is the
+// spec or manifest file it was read from. Which flag sets a field is the
+// CLI's business, not the generator's.
 type Problem struct {
-	Field   string // e.g. "--scope (scopes[1].name)"
+	File    string
+	Path    string
 	Message string
 	Fix     string
 }
 
 func (p Problem) String() string {
-	if p.Fix == "" {
-		return p.Field + ": " + p.Message
+	where := strings.Trim(p.File+": "+p.Path, ": ")
+	s := p.Message
+	if where != "" {
+		s = where + ": " + s
 	}
-	return p.Field + ": " + p.Message + "; " + p.Fix
+	if p.Fix != "" {
+		s += "; " + p.Fix
+	}
+	return s
 }
 
 // ValidationError reports every problem found in the input at once. The CLI
@@ -42,42 +49,37 @@ func (e *ValidationError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// toolNameRE is MCP's rule for tool names.
-var toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
-
 // Validate checks a spec with defaults applied and reports every problem.
 func Validate(s *Spec) error {
 	var v validator
 	if !slices.Contains(Templates, s.Template) {
-		v.add("--template (template)", fmt.Sprintf("unknown template %q", s.Template), "use one of: "+strings.Join(Templates, ", "))
+		v.add("template", fmt.Sprintf("unknown template %q", s.Template), "use one of: "+strings.Join(Templates, ", "))
 	}
 	if err := CheckModule(s.Module); err != nil {
-		v.add("--module (module)", fmt.Sprintf("invalid module path %q: %v", s.Module, unwrapModuleErr(err)), "pass a path like example.com/you/"+safeExample(s.Module))
+		v.add("module", fmt.Sprintf("invalid module path %q: %v", s.Module, unwrapModuleErr(err)), "use a path like example.com/you/"+safeExample(s.Module))
 	}
 	if strings.TrimSpace(s.Name) == "" || hasControl(s.Name) {
 		v.add("name", fmt.Sprintf("invalid server name %q", s.Name), "use a short single-line name")
 	}
-	v.url("--server-url (server_url)", s.ServerURL, s.AllowInsecureHTTP, true)
+	v.url("server_url", rules.CheckResourceURL(s.ServerURL, s.AllowInsecureHTTP))
 	if s.Port < 1 || s.Port > 65535 {
-		v.add("--port (port)", fmt.Sprintf("port %d is out of range", s.Port), "use 1-65535")
+		v.add("port", fmt.Sprintf("port %d is out of range", s.Port), "use 1-65535")
 	}
 	switch s.Provider {
 	case "scalekit":
-		v.url("--scalekit-env (scalekit.environment_url)", s.Scalekit.EnvironmentURL, s.AllowInsecureHTTP, false)
-		if id := s.Scalekit.ResourceID; !strings.HasPrefix(id, "res_") || strings.ContainsAny(id, " \t\"\\/?#%") || hasControl(id) {
-			v.add("--scalekit-resource-id (scalekit.resource_id)", fmt.Sprintf("invalid resource id %q", id), "copy it from Scalekit dashboard → MCP Servers → your server → Resource ID (res_…)")
-		}
+		v.url("scalekit.environment_url", rules.CheckIssuerURL(s.Scalekit.EnvironmentURL, s.AllowInsecureHTTP))
+		v.check("scalekit.resource_id", rules.CheckScalekitResourceID(s.Scalekit.ResourceID))
 	case "oidc":
 		if s.OIDC.Issuer == "" {
-			v.add("--issuer (oidc.issuer)", "the oidc provider needs an issuer", "pass the authorization server's issuer URL, e.g. --issuer https://auth.example.com")
+			v.add("oidc.issuer", "the oidc provider needs an issuer", "give the authorization server's issuer URL, e.g. https://auth.example.com")
 		} else {
-			v.url("--issuer (oidc.issuer)", s.OIDC.Issuer, s.AllowInsecureHTTP, false)
+			v.url("oidc.issuer", rules.CheckIssuerURL(s.OIDC.Issuer, s.AllowInsecureHTTP))
 		}
 		if s.OIDC.JWKSURL != "" {
-			v.url("--jwks-url (oidc.jwks_url)", s.OIDC.JWKSURL, s.AllowInsecureHTTP, false)
+			v.url("oidc.jwks_url", rules.CheckServiceURL(s.OIDC.JWKSURL, s.AllowInsecureHTTP))
 		}
 	default:
-		v.add("--provider (provider)", fmt.Sprintf("unknown provider %q", s.Provider), "use one of: "+strings.Join(Providers, ", "))
+		v.add("provider", fmt.Sprintf("unknown provider %q", s.Provider), "use one of: "+strings.Join(Providers, ", "))
 	}
 	v.scopes(s.Scopes)
 	v.tools(s.Tools, s.Scopes)
@@ -86,8 +88,25 @@ func Validate(s *Spec) error {
 
 type validator struct{ problems []Problem }
 
-func (v *validator) add(field, msg, fix string) {
-	v.problems = append(v.problems, Problem{Field: field, Message: msg, Fix: fix})
+func (v *validator) add(path, msg, fix string) {
+	v.problems = append(v.problems, Problem{Path: path, Message: msg, Fix: fix})
+}
+
+// check records err, a rule's verdict on the field at path, if any.
+func (v *validator) check(path string, err error) {
+	if err != nil {
+		v.add(path, err.Error(), "")
+	}
+}
+
+// url records a URL rule's verdict; plain http gets the spec's way out.
+func (v *validator) url(path string, err error) {
+	switch {
+	case errors.Is(err, rules.ErrPlainHTTP):
+		v.add(path, err.Error(), "or, behind a TLS-terminating proxy, set allow_insecure_http (--allow-insecure-http)")
+	case err != nil:
+		v.add(path, err.Error(), "")
+	}
 }
 
 func (v *validator) err() error {
@@ -95,52 +114,6 @@ func (v *validator) err() error {
 		return nil
 	}
 	return &ValidationError{Problems: v.problems}
-}
-
-// url records the problem with a URL field, if any.
-func (v *validator) url(field, raw string, insecure, resource bool) {
-	if err := CheckURL(raw, insecure, resource); err != nil {
-		p := err.(*urlError)
-		v.add(field, p.msg, p.fix)
-	}
-}
-
-type urlError struct{ msg, fix string }
-
-func (e *urlError) Error() string { return e.msg + "; " + e.fix }
-
-// CheckURL checks an absolute http(s) URL. Plain http is for loopback hosts
-// only, unless insecure is set: tokens and keys must not cross a network in
-// clear. A resource identifier (RFC 8707 §2) must also carry no query.
-func CheckURL(raw string, insecure, resource bool) error {
-	const example = "pass an absolute URL like https://mcp.example.com/mcp"
-	u, err := url.Parse(raw)
-	switch {
-	case raw == "":
-		return &urlError{"missing URL", example}
-	case err != nil:
-		return &urlError{fmt.Sprintf("invalid URL %q", raw), example}
-	case u.Scheme == "" || u.Opaque != "" && !strings.Contains(raw, "://"):
-		return &urlError{fmt.Sprintf("URL %q has no scheme", raw), "write it in full, e.g. https://" + strings.TrimPrefix(raw, "//")}
-	case u.Scheme != "http" && u.Scheme != "https":
-		return &urlError{fmt.Sprintf("URL %q has scheme %q", raw, u.Scheme), "use http:// (loopback only) or https://"}
-	case u.Host == "" || u.Hostname() == "":
-		return &urlError{fmt.Sprintf("URL %q has no host", raw), example}
-	case u.User != nil:
-		return &urlError{fmt.Sprintf("URL %q contains credentials", raw), "remove the user:password@ part"}
-	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return &urlError{fmt.Sprintf("URL %q has a fragment", raw), "remove the #… part (RFC 8707 forbids fragments in resource identifiers)"}
-	case resource && (u.RawQuery != "" || u.ForceQuery):
-		return &urlError{fmt.Sprintf("URL %q has a query", raw), "remove the ?… part: the resource identifier is the plain URL clients connect to"}
-	case resource && strings.ContainsFunc(u.EscapedPath(), func(r rune) bool { return !isPathChar(r) }):
-		// The generated server routes on this path and refuses others at start.
-		return &urlError{fmt.Sprintf("the path of URL %q has characters other than letters, digits and - . _ ~ /", raw), "use a plain path such as /mcp"}
-	case resource && strings.Contains(u.Path, "//"):
-		return &urlError{fmt.Sprintf("the path of URL %q has an empty segment", raw), "remove the doubled slash"}
-	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
-		return &urlError{fmt.Sprintf("URL %q uses plain http for a non-loopback host", raw), "use https, or pass --allow-insecure-http if a TLS proxy sits in front"}
-	}
-	return nil
 }
 
 // CheckModule checks a module path the way "go mod init" accepts it: any
@@ -157,81 +130,31 @@ func CheckModule(path string) error {
 	return nil
 }
 
-// CheckScopeName checks one scope name against RFC 6749's scope-token.
-func CheckScopeName(name string) error {
-	if msg := scopeTokenProblem(name); msg != "" {
-		return errors.New(msg + ": use printable ASCII without spaces, quotes or backslashes, e.g. todo:read")
-	}
-	return nil
-}
-
-// CheckToolName checks one tool name against MCP's rule.
-func CheckToolName(name string) error {
-	if !toolNameRE.MatchString(name) || GoName(name) == "" {
-		return fmt.Errorf("invalid tool name %q: use 1-128 characters of A-Z a-z 0-9 _ . - with at least one letter or digit", name)
-	}
-	return nil
-}
-
-func isPathChar(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~/", r)
-}
-
-// isLoopback reports whether host names this machine: localhost or a
-// loopback IP address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func (v *validator) scopes(scopes []Scope) {
 	seen := map[string]bool{}
 	for i, sc := range scopes {
-		field := fmt.Sprintf("--scope (scopes[%d].name)", i)
-		if msg := scopeTokenProblem(sc.Name); msg != "" {
-			v.add(field, msg, "scope names are RFC 6749 scope-tokens: printable ASCII without spaces, quotes or backslashes, e.g. todo:read")
+		path := fmt.Sprintf("scopes[%d].name", i)
+		if err := rules.CheckScopeName(sc.Name); err != nil {
+			v.check(path, err)
 		} else if seen[sc.Name] {
-			v.add(field, fmt.Sprintf("scope %q is declared twice", sc.Name), "remove the duplicate")
+			v.add(path, fmt.Sprintf("scope %q is declared twice", sc.Name), "remove the duplicate")
 		}
 		seen[sc.Name] = true
 		if hasControl(sc.Description) {
-			v.add(fmt.Sprintf("--scope (scopes[%d].description)", i), fmt.Sprintf("description of %q has a line break or control character", sc.Name), "keep it to one line")
+			v.add(fmt.Sprintf("scopes[%d].description", i), fmt.Sprintf("description of %q has a line break or control character", sc.Name), "keep it to one line")
 		}
 	}
 	for i, sc := range scopes {
 		for _, imp := range sc.Implies {
-			field := fmt.Sprintf("scopes[%d].implies", i)
+			path := fmt.Sprintf("scopes[%d].implies", i)
 			switch {
 			case imp == sc.Name:
-				v.add(field, fmt.Sprintf("scope %q implies itself", sc.Name), "remove it from its own implies list")
+				v.add(path, fmt.Sprintf("scope %q implies itself", sc.Name), "remove it from its own implies list")
 			case !seen[imp]:
-				v.add(field, fmt.Sprintf("scope %q implies undeclared scope %q", sc.Name, imp), "declare "+imp+" under scopes, or remove it")
+				v.add(path, fmt.Sprintf("scope %q implies undeclared scope %q", sc.Name, imp), "declare "+imp+" under scopes, or remove it")
 			}
 		}
 	}
-}
-
-// scopeTokenProblem applies RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-func scopeTokenProblem(name string) string {
-	if name == "" {
-		return "empty scope name"
-	}
-	for _, r := range name {
-		switch {
-		case r == ' ' || r == '\t':
-			return fmt.Sprintf("scope %q contains a space", name)
-		case r == '"':
-			return fmt.Sprintf("scope %q contains a double quote", name)
-		case r == '\\':
-			return fmt.Sprintf("scope %q contains a backslash", name)
-		case r < 0x21 || r > 0x7e:
-			return fmt.Sprintf("scope %q contains %q, which is not printable ASCII", name, r)
-		}
-	}
-	return ""
 }
 
 func (v *validator) tools(tools []Tool, scopes []Scope) {
@@ -241,40 +164,45 @@ func (v *validator) tools(tools []Tool, scopes []Scope) {
 	}
 	names := map[string]bool{}
 	goNames := map[string]string{}
+	files := map[string]string{}
 	for i, t := range tools {
-		field := fmt.Sprintf("--tool (tools[%d].name)", i)
-		switch {
-		case !toolNameRE.MatchString(t.Name):
-			v.add(field, fmt.Sprintf("invalid tool name %q", t.Name), "MCP tool names are 1-128 characters of A-Z a-z 0-9 _ . -")
+		path := fmt.Sprintf("tools[%d].name", i)
+		if err := rules.CheckToolName(t.Name); err != nil {
+			v.check(path, err)
 			continue
-		case names[t.Name]:
-			v.add(field, fmt.Sprintf("tool %q is declared twice", t.Name), "remove the duplicate")
+		}
+		if names[t.Name] {
+			v.add(path, fmt.Sprintf("tool %q is declared twice", t.Name), "remove the duplicate")
 			continue
 		}
 		names[t.Name] = true
 		if g := GoName(t.Name); g == "" {
-			v.add(field, fmt.Sprintf("tool name %q has no letters or digits to name its Go handler", t.Name), "include at least one letter")
+			v.add(path, fmt.Sprintf("tool name %q has no letters or digits to name its Go handler", t.Name), "include at least one letter")
 		} else if other, ok := goNames[g]; ok {
-			v.add(field, fmt.Sprintf("tools %q and %q would both be implemented by Go function %s", other, t.Name, g), "rename one of them")
+			v.add(path, fmt.Sprintf("tools %q and %q would both be implemented by Go function handle%s", other, t.Name, g), "rename one of them")
+		} else if other, ok := files[ToolFile(t.Name)]; ok {
+			v.add(path, fmt.Sprintf("tools %q and %q would both be implemented in %s", other, t.Name, ToolFile(t.Name)), "rename one of them")
 		} else {
 			goNames[g] = t.Name
+			files[ToolFile(t.Name)] = t.Name
 		}
 		if hasControl(t.Description) {
 			v.add(fmt.Sprintf("tools[%d].description", i), fmt.Sprintf("description of %q has a line break or control character", t.Name), "keep it to one line")
 		}
 		for _, sc := range t.Scopes {
 			if !declared[sc] {
-				v.add(fmt.Sprintf("--tool (tools[%d].scopes)", i), fmt.Sprintf("tool %q requires undeclared scope %q", t.Name, sc), "declare it with --scope "+sc+"=Description, or fix the spelling")
+				v.add(fmt.Sprintf("tools[%d].scopes", i), fmt.Sprintf("tool %q requires undeclared scope %q", t.Name, sc), "declare it under scopes (--scope "+sc+"=Description), or fix the spelling")
 			}
 		}
 		if dup := firstDuplicate(t.Scopes); dup != "" {
-			v.add(fmt.Sprintf("--tool (tools[%d].scopes)", i), fmt.Sprintf("tool %q lists scope %q twice", t.Name, dup), "remove the duplicate")
+			v.add(fmt.Sprintf("tools[%d].scopes", i), fmt.Sprintf("tool %q lists scope %q twice", t.Name, dup), "remove the duplicate")
 		}
 	}
 }
 
-// GoName derives the exported Go identifier of a tool's handler from its
-// name: create_todo → CreateTodo, search.v2 → SearchV2, 3d-print → Tool3dPrint.
+// GoName derives the exported Go identifier of a tool from its name:
+// create_todo → CreateTodo, search.v2 → SearchV2, 3d-print → Tool3dPrint.
+// Its handler is handle<GoName> and its input type <GoName>Input.
 func GoName(tool string) string {
 	var b strings.Builder
 	upper := true

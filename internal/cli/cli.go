@@ -25,6 +25,38 @@ const (
 	exitSIGINT  = 130
 )
 
+// badInput is input a command refuses, every problem at once: exit status
+// 2. writes says whether the command would have written files, so that the
+// message can say that it wrote nothing.
+type badInput struct {
+	problems []generator.Problem
+	writes   bool
+}
+
+func (e *badInput) Error() string {
+	return (&generator.ValidationError{Problems: e.problems}).Error()
+}
+
+// refuse turns the problems in err, if it holds any, into bad input; other
+// errors pass through.
+func refuse(err error, writes bool) error {
+	var verr *generator.ValidationError
+	if errors.As(err, &verr) {
+		return &badInput{problems: verr.Problems, writes: writes}
+	}
+	return err
+}
+
+// exitError ends a command with a given status and message, for outcomes
+// that are neither success nor a failure to run: drift found by diff, an
+// upgrade stopped by conflicts.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
 // usageError marks an error caused by how the command was called.
 type usageError struct{ err error }
 
@@ -39,14 +71,30 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	var verr *generator.ValidationError
+	var (
+		bad  *badInput
+		verr *generator.ValidationError
+		exit *exitError
+	)
+	if !errors.As(err, &bad) && errors.As(err, &verr) {
+		bad = &badInput{problems: verr.Problems}
+	}
 	switch {
-	case errors.As(err, &verr):
-		fmt.Fprintf(stderr, "create-mcp-auth: invalid input (%d problem%s); nothing was written:\n", len(verr.Problems), plural(len(verr.Problems)))
-		for _, p := range verr.Problems {
+	case bad != nil:
+		suffix := ""
+		if bad.writes {
+			suffix = "; nothing was written"
+		}
+		fmt.Fprintf(stderr, "create-mcp-auth: invalid input (%d problem%s)%s:\n", len(bad.problems), plural(len(bad.problems)), suffix)
+		for _, p := range bad.problems {
 			fmt.Fprintf(stderr, "  - %s\n", p)
 		}
 		return exitUsage
+	case errors.As(err, &exit):
+		if exit.msg != "" {
+			fmt.Fprintf(stderr, "create-mcp-auth: %s\n", exit.msg)
+		}
+		return exit.code
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintf(stderr, "create-mcp-auth: %v\n", err)
 		return exitSIGINT
@@ -82,7 +130,8 @@ and enforces per-tool scopes. Tokens come from Scalekit or any OIDC issuer.`,
 	root.SetErr(stderr)
 	// Flag parse errors are usage errors (exit 2), like every other bad input.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newNewCmd(stdin, stdout, stderr), newDevAuthCmd(stdout, stderr), newTokenCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newNewCmd(stdin, stdout, stderr), newUpgradeCmd(stdout, stderr), newDiffCmd(stdout, stderr), newAddCmd(stdout, stderr),
+		newDevAuthCmd(stdout, stderr), newTokenCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }
 

@@ -50,12 +50,12 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want []string // one substring per expected problem line
 	}{
-		{"url without scheme", []string{"--server-url", "mcp.example.com/mcp"}, []string{"--server-url (server_url): URL \"mcp.example.com/mcp\" has no scheme"}},
-		{"url without host", []string{"--server-url", "https:///mcp"}, []string{"--server-url (server_url): URL \"https:///mcp\" has no host"}},
+		{"url without scheme", []string{"--server-url", "mcp.example.com/mcp"}, []string{"--server-url (server_url): \"mcp.example.com/mcp\" has no scheme"}},
+		{"url without host", []string{"--server-url", "https:///mcp"}, []string{"--server-url (server_url): \"https:///mcp\" has no host"}},
 		{"url with fragment", []string{"--server-url", "https://mcp.example.com/mcp#x"}, []string{"has a fragment"}},
 		{"url with odd path", []string{"--server-url", "https://mcp.example.com/m{c}p"}, []string{"has characters other than letters"}},
 		{"url with empty segment", []string{"--server-url", "https://mcp.example.com//mcp"}, []string{"has an empty segment"}},
-		{"plain http non-loopback", []string{"--server-url", "http://mcp.example.com/mcp"}, []string{"plain http for a non-loopback host; use https, or pass --allow-insecure-http"}},
+		{"plain http non-loopback", []string{"--server-url", "http://mcp.example.com/mcp"}, []string{"uses plain http for a host other than localhost; use https; or, behind a TLS-terminating proxy, set allow_insecure_http (--allow-insecure-http)"}},
 		{"scope with space", []string{"--scope", "todo read", "--tool", "t"}, []string{"--scope (scopes[0].name): scope \"todo read\" contains a space"}},
 		{"scope with quote", []string{"--scope", `todo"read`, "--tool", "t"}, []string{"contains a double quote"}},
 		{"scope with backslash", []string{"--scope", `todo\read`, "--tool", "t"}, []string{"contains a backslash"}},
@@ -63,8 +63,8 @@ func TestBadInput(t *testing.T) {
 		{"duplicate tool", []string{"--scope", "a", "--tool", "t=a", "--tool", "t=a"}, []string{"--tool (tools[1].name): tool \"t\" is declared twice"}},
 		{"bad tool name", []string{"--scope", "a", "--tool", "list todos=a"}, []string{"--tool (tools[0].name): invalid tool name \"list todos\""}},
 		{"long tool name", []string{"--scope", "a", "--tool", strings.Repeat("x", 129) + "=a"}, []string{"invalid tool name"}},
-		{"undeclared scope", []string{"--scope", "a", "--tool", "t=b"}, []string{"--tool (tools[0].scopes): tool \"t\" requires undeclared scope \"b\"; declare it with --scope b"}},
-		{"colliding go names", []string{"--scope", "a", "--tool", "create_todo=a", "--tool", "create-todo=a"}, []string{"would both be implemented by Go function CreateTodo"}},
+		{"undeclared scope", []string{"--scope", "a", "--tool", "t=b"}, []string{"--tool (tools[0].scopes): tool \"t\" requires undeclared scope \"b\"; declare it under scopes (--scope b=Description)"}},
+		{"colliding go names", []string{"--scope", "a", "--tool", "create_todo=a", "--tool", "create-todo=a"}, []string{"would both be implemented by Go function handleCreateTodo"}},
 		{"bad module", []string{"--module", "Example.com/x y"}, []string{"--module (module): invalid module path"}},
 		{"unknown template", []string{"--template", "gin"}, []string{"--template (template): unknown template \"gin\""}},
 		{"unknown provider", []string{"--provider", "auth0"}, []string{"--provider (provider): unknown provider \"auth0\""}},
@@ -146,7 +146,7 @@ func TestTargetDirectory(t *testing.T) {
 		if b, _ := os.ReadFile(filepath.Join(dir, "keep.txt")); string(b) != "mine" {
 			t.Errorf("unrelated file changed")
 		}
-		if !strings.Contains(stdout, "overwrote "+generator.ManifestName) {
+		if !strings.Contains(stdout, "update   "+generator.ManifestName) {
 			t.Errorf("overwrite not reported:\n%s", stdout)
 		}
 	})
@@ -159,8 +159,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, generator.ManifestName) || !strings.Contains(stdout, "bytes") {
-		t.Errorf("dry run did not list files with sizes:\n%s", stdout)
+	if !strings.Contains(stdout, "create    "+generator.ManifestName) || !strings.Contains(stdout, "create    internal/tools/hello.go") {
+		t.Errorf("dry run did not list the plan:\n%s", stdout)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("dry run created %s", dir)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/devauth"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
 // secretEnv carries the machine client's secret from dev-auth to token.
@@ -131,7 +132,7 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 	switch {
 	case err == nil:
 		if spec, err = generator.ParseSpec(f.config, data); err != nil {
-			return cfg, "", "", err
+			return cfg, "", "", refuse(err, false)
 		}
 		from = f.config
 	case errors.Is(err, fs.ErrNotExist) && !configGiven:
@@ -147,7 +148,7 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 		if cfg.Resource == "" {
 			cfg.Resource = spec.ServerURL
 		}
-		if cfg.ResourceID == "" && spec.Scalekit.ResourceID != generator.PlaceholderScalekitResourceID {
+		if cfg.ResourceID == "" && !rules.IsPlaceholder(spec.Scalekit.ResourceID) {
 			cfg.ResourceID = spec.Scalekit.ResourceID
 		}
 		for _, sc := range spec.Scopes {
@@ -166,31 +167,31 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 
 	var problems []generator.Problem
 	if cfg.Resource == "" {
-		problems = append(problems, generator.Problem{Field: "--resource", Message: "no MCP server URL: there is no " + generator.ManifestName + " here", Fix: "run dev-auth inside a generated project, or pass --resource http://localhost:3002/mcp"})
-	} else if err := generator.CheckURL(cfg.Resource, true, true); err != nil {
-		problems = append(problems, generator.Problem{Field: "--resource", Message: err.Error(), Fix: "use the MCP server URL, e.g. http://localhost:3002/mcp"})
+		problems = append(problems, generator.Problem{Path: "--resource", Message: "no MCP server URL: there is no " + generator.ManifestName + " here", Fix: "run dev-auth inside a generated project, or pass --resource http://localhost:3002/mcp"})
+	} else if err := rules.CheckResourceURL(cfg.Resource, true); err != nil {
+		problems = append(problems, generator.Problem{Path: "--resource", Message: err.Error(), Fix: "use the MCP server URL, e.g. http://localhost:3002/mcp"})
 	}
-	if !strings.HasPrefix(cfg.ResourceID, "res_") || strings.ContainsAny(cfg.ResourceID, "/?#% ") {
-		problems = append(problems, generator.Problem{Field: "--resource-id", Message: fmt.Sprintf("%q is not a resource ID", cfg.ResourceID), Fix: "use res_ followed by letters and digits, e.g. res_dev"})
+	if err := rules.CheckScalekitResourceID(cfg.ResourceID); err != nil {
+		problems = append(problems, generator.Problem{Path: "--resource-id", Message: err.Error()})
 	}
 	for _, sc := range cfg.Scopes {
-		if err := generator.CheckScopeName(sc.Name); err != nil {
-			problems = append(problems, generator.Problem{Field: "--scopes", Message: err.Error(), Fix: "use scope names without spaces or quotes"})
+		if err := rules.CheckScopeName(sc.Name); err != nil {
+			problems = append(problems, generator.Problem{Path: "--scopes", Message: err.Error()})
 		}
 	}
 	for _, u := range cfg.Users {
 		if u == "" || strings.ContainsAny(u, " \t") {
-			problems = append(problems, generator.Problem{Field: "--users", Message: fmt.Sprintf("%q is not a user name", u), Fix: "use names without spaces, e.g. alice@example.com"})
+			problems = append(problems, generator.Problem{Path: "--users", Message: fmt.Sprintf("%q is not a user name", u), Fix: "use names without spaces, e.g. alice@example.com"})
 		}
 	}
 	if len(cfg.Users) == 0 {
-		problems = append(problems, generator.Problem{Field: "--users", Message: "no users", Fix: "name at least one dev user"})
+		problems = append(problems, generator.Problem{Path: "--users", Message: "no users", Fix: "name at least one dev user"})
 	}
 	if f.tokenTTL < time.Minute || f.tokenTTL > 24*time.Hour {
-		problems = append(problems, generator.Problem{Field: "--token-ttl", Message: fmt.Sprintf("%s is outside 1m to 24h", f.tokenTTL), Fix: "e.g. --token-ttl 1h"})
+		problems = append(problems, generator.Problem{Path: "--token-ttl", Message: fmt.Sprintf("%s is outside 1m to 24h", f.tokenTTL), Fix: "e.g. --token-ttl 1h"})
 	}
 	if len(problems) > 0 {
-		return cfg, "", "", &generator.ValidationError{Problems: problems}
+		return cfg, "", "", &badInput{problems: problems}
 	}
 	return cfg, from, provider, nil
 }
@@ -218,7 +219,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--addr %q: %v", addr, err)}
 	}
-	if !devauth.IsLoopbackHost(host) {
+	if !rules.IsLoopbackHost(host) {
 		return nil, usageError{fmt.Errorf("--addr %q: dev-auth is development-only and listens only on loopback (127.0.0.1, ::1 or localhost), never on %q", addr, host)}
 	}
 	network := "tcp"

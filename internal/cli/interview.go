@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/writer"
 	"github.com/create-mcp-auth/create-mcp-auth/templates"
 )
@@ -35,8 +36,8 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 			Message: "Project directory:", Default: "mcp-server",
 			Help: "Where the new project is written. It must not exist yet, or be empty.",
 			Validate: func(d string) error {
-				if p := writer.CheckTarget(d, in.force); p != nil {
-					return errors.New(p.Message + "; choose another directory")
+				if e := writer.CheckTarget(d, in.force); e != nil {
+					return errors.New(e.Reason + "; choose another directory")
 				}
 				return nil
 			},
@@ -69,7 +70,7 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 			Message: "Public URL of the MCP endpoint:", Default: generator.DefaultServerURL,
 			Help: "The URL MCP clients connect to. Register it exactly so in your authorization server (Scalekit: dashboard → MCP Servers → Add MCP Server → Server URL): " +
 				"it is the protected-resource identifier and the audience tokens must carry.",
-			Validate: func(u string) error { return generator.CheckURL(u, s.AllowInsecureHTTP, true) },
+			Validate: func(u string) error { return rules.CheckResourceURL(u, s.AllowInsecureHTTP) },
 		}); err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ func (in *interview) provider(s *generator.Spec) error {
 			return err
 		}
 	}
-	urlCheck := func(u string) error { return generator.CheckURL(u, s.AllowInsecureHTTP, false) }
+	urlCheck := func(u string) error { return rules.CheckIssuerURL(u, s.AllowInsecureHTTP) }
 	switch s.Provider {
 	case "scalekit":
 		if in.asked("scalekit-env", s.Scalekit.EnvironmentURL != "") {
@@ -140,13 +141,8 @@ func (in *interview) provider(s *generator.Spec) error {
 		if in.asked("scalekit-resource-id", s.Scalekit.ResourceID != "") {
 			if s.Scalekit.ResourceID, err = in.p.Input(Question{
 				Message: "Scalekit resource ID (Enter keeps a placeholder to set in .env later):", Default: generator.PlaceholderScalekitResourceID,
-				Help: "Scalekit dashboard → MCP Servers → your server → Resource ID (starts with res_). Keep the placeholder to fill it in .env later.",
-				Validate: func(id string) error {
-					if !strings.HasPrefix(id, "res_") || strings.ContainsAny(id, " \t\"\\/?#%") {
-						return errors.New("a resource ID starts with res_ and has no spaces, quotes or slashes, e.g. res_123456789")
-					}
-					return nil
-				},
+				Help:     "Scalekit dashboard → MCP Servers → your server → Resource ID (starts with res_). Keep the placeholder to fill it in .env later.",
+				Validate: rules.CheckScalekitResourceID,
 			}); err != nil {
 				return err
 			}
@@ -167,7 +163,7 @@ func (in *interview) provider(s *generator.Spec) error {
 					if u == "" {
 						return nil
 					}
-					return urlCheck(u)
+					return rules.CheckServiceURL(u, s.AllowInsecureHTTP)
 				},
 			}); err != nil {
 				return err
@@ -203,7 +199,7 @@ func (in *interview) scopes() ([]generator.Scope, error) {
 				if slices.ContainsFunc(scopes, func(sc generator.Scope) bool { return sc.Name == n }) {
 					return fmt.Errorf("scope %q is already declared", n)
 				}
-				return generator.CheckScopeName(n)
+				return rules.CheckScopeName(n)
 			},
 		})
 		if err != nil || name == "" {
@@ -244,7 +240,7 @@ func (in *interview) tools(scopes []generator.Scope) ([]generator.Tool, error) {
 				if slices.ContainsFunc(tools, func(t generator.Tool) bool { return t.Name == n || generator.GoName(t.Name) == generator.GoName(n) }) {
 					return fmt.Errorf("tool %q is already declared (or maps to the same Go name)", n)
 				}
-				return generator.CheckToolName(n)
+				return rules.CheckToolName(n)
 			},
 		})
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/project"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/writer"
 )
 
@@ -90,8 +90,8 @@ status 2, and nothing is written.`,
 	f.IntVar(&sf.port, "port", generator.DefaultPort, "listen port")
 	f.BoolVar(&sf.allowInsecureHTTP, "allow-insecure-http", false, "accept plain http:// URLs for non-loopback hosts (only behind a TLS-terminating proxy)")
 	f.StringVar(&opts.config, "config", "", "spec file (YAML, the schema of a generated project's .create-mcp-auth.yaml); flags override it")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "print the files that would be written, with sizes; write nothing")
-	f.BoolVar(&opts.force, "force", false, "write into a non-empty DIR, overwriting files with the same names; never deletes a file")
+	f.BoolVar(&opts.dryRun, "dry-run", false, "print what would be done to each file (create, update, keep, ...); write nothing")
+	f.BoolVar(&opts.force, "force", false, "write into a non-empty DIR: files create-mcp-auth owns are replaced, files that are yours kept (reported); never deletes a file")
 	f.BoolVar(&opts.skipTidy, "skip-tidy", false, "do not run 'go mod tidy' in the new project")
 	f.BoolVarP(&opts.yes, "yes", "y", false, "never prompt: accept defaults for anything flags and the spec file leave unanswered")
 	return cmd
@@ -109,11 +109,25 @@ type newRun struct {
 }
 
 func runNew(ctx context.Context, r newRun) error {
+	err := runNewSteps(ctx, r)
+	var verr *generator.ValidationError
+	if errors.As(err, &verr) {
+		for i, p := range verr.Problems {
+			verr.Problems[i].Path = flagFor(p.Path)
+		}
+	}
+	return refuse(err, true)
+}
+
+// runNewSteps is new's way through the pipeline: spec file ⊕ flags →
+// interview for what is still unknown → validate once → render → plan →
+// apply → tidy.
+func runNewSteps(ctx context.Context, r newRun) error {
 	spec := &generator.Spec{}
 	if r.opts.config != "" {
 		data, err := os.ReadFile(r.opts.config)
 		if err != nil {
-			return &generator.ValidationError{Problems: []generator.Problem{{Field: "--config", Message: err.Error(), Fix: "pass the path of a spec YAML file"}}}
+			return &generator.ValidationError{Problems: []generator.Problem{{Path: "--config", Message: err.Error(), Fix: "pass the path of a spec YAML file"}}}
 		}
 		if spec, err = generator.ParseSpec(r.opts.config, data); err != nil {
 			return err
@@ -133,15 +147,15 @@ func runNew(ctx context.Context, r newRun) error {
 	var problems []generator.Problem
 	if r.changed.Changed("port") && r.sf.port == 0 {
 		// Port 0 in a spec means "unset", so the spec check cannot see it.
-		problems = append(problems, generator.Problem{Field: "--port (port)", Message: "port 0 is out of range", Fix: "use 1-65535"})
+		problems = append(problems, generator.Problem{Path: "port", Message: "port 0 is out of range", Fix: "use 1-65535"})
 	}
 	// Lists nobody filled get defaults, which the command line also leaves out.
 	omit.scopes = omit.scopes || len(spec.Scopes) == 0
 	omit.tools = omit.tools || len(spec.Tools) == 0
 	if r.dir == "" {
-		problems = append(problems, generator.Problem{Field: "DIR", Message: "missing target directory", Fix: "pass it as an argument: create-mcp-auth new DIR"})
-	} else if p := writer.CheckTarget(r.dir, r.opts.force); p != nil && !r.opts.dryRun {
-		problems = append(problems, *p)
+		problems = append(problems, generator.Problem{Path: "DIR", Message: "missing target directory", Fix: "pass it as an argument: create-mcp-auth new DIR"})
+	} else if e := writer.CheckTarget(r.dir, r.opts.force); e != nil {
+		problems = append(problems, generator.Problem{Path: "DIR", Message: e.Reason, Fix: e.Fix})
 	}
 	spec.ApplyDefaults(defaultModule(r.dir))
 	if err := generator.Validate(spec); err != nil {
@@ -155,7 +169,15 @@ func runNew(ctx context.Context, r newRun) error {
 		return &generator.ValidationError{Problems: problems}
 	}
 
-	files, err := generator.Render(spec, version())
+	// Writing into an existing project (--force) honours its record of
+	// what create-mcp-auth wrote, like upgrade does.
+	var prev *generator.Previous
+	if old, err := readManifest(r.dir, true); err == nil {
+		if prev, err = generator.PreviousOf(old); err != nil {
+			return err
+		}
+	}
+	plan, err := planProject(r.dir, &generator.Manifest{Spec: *spec, From: generator.SpecVersion}, prev, r.opts.force)
 	if err != nil {
 		return err
 	}
@@ -163,16 +185,18 @@ func runNew(ctx context.Context, r newRun) error {
 		fmt.Fprintf(r.stdout, "\nThe same project, without questions:\n  %s\n\n", commandLine(r.dir, r.opts.config, omit, spec))
 	}
 	if r.opts.dryRun {
-		printTree(r.stdout, r.dir, files)
+		fmt.Fprintf(r.stdout, "%s (%s template; dry run, nothing written):\n", r.dir, spec.Template)
+		plan.Print(r.stdout, true)
 		return nil
 	}
-	res, err := writer.Write(r.dir, files, r.opts.force)
-	if err != nil {
+	if err := project.Apply(plan); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.stdout, "Created %s (%s template, %d files).\n", r.dir, spec.Template, len(files))
-	for _, f := range res.Overwritten {
-		fmt.Fprintf(r.stdout, "  overwrote %s\n", f)
+	fmt.Fprintf(r.stdout, "Created %s (%s template, %d files).\n", r.dir, spec.Template, len(plan.Steps))
+	for _, st := range plan.Steps {
+		if st.Disk != nil && st.Action != project.Keep || st.Action == project.Keep && st.Reason != "unchanged" || st.Action == project.Skip {
+			fmt.Fprintf(r.stdout, "  %-8s %s (%s)\n", st.Action, st.Path, st.Reason)
+		}
 	}
 	tidied := false
 	if !r.opts.skipTidy {
@@ -183,6 +207,21 @@ func runNew(ctx context.Context, r newRun) error {
 	}
 	printNextSteps(r.stdout, r.dir, spec, tidied)
 	return nil
+}
+
+// flagFor names the flag of "new" that sets the spec field at path, with
+// the field: "--scope (scopes[0].name)".
+func flagFor(path string) string {
+	field, _, _ := strings.Cut(path, "[")
+	flag := map[string]string{
+		"template": "--template", "module": "--module", "name": "", "server_url": "--server-url", "port": "--port",
+		"provider": "--provider", "scalekit.environment_url": "--scalekit-env", "scalekit.resource_id": "--scalekit-resource-id",
+		"oidc.issuer": "--issuer", "oidc.jwks_url": "--jwks-url", "scopes": "--scope", "tools": "--tool",
+	}[field]
+	if flag == "" || strings.HasPrefix(path, "scopes[") && strings.HasSuffix(path, ".implies") || strings.HasSuffix(path, ".description") {
+		return path
+	}
+	return flag + " (" + path + ")"
 }
 
 // applyFlags lays every flag the user set over the spec. Repeated --scope or
@@ -242,27 +281,6 @@ func defaultModule(dir string) string {
 func version() string {
 	v, _ := buildVersion()
 	return v
-}
-
-func printTree(w io.Writer, dir string, files []generator.File) {
-	total := 0
-	fmt.Fprintf(w, "%s/ (dry run: nothing written)\n", strings.TrimRight(dir, "/"))
-	for _, f := range files {
-		fmt.Fprintf(w, "  %-48s %7d bytes\n", f.Path, len(f.Data))
-		total += len(f.Data)
-	}
-	fmt.Fprintf(w, "%d files, %d bytes\n", len(files), total)
-}
-
-func goModTidy(ctx context.Context, dir string, stdout io.Writer) error {
-	fmt.Fprintf(stdout, "Running go mod tidy in %s (downloads modules on first use)...\n", dir)
-	cmd := exec.CommandContext(ctx, "go", "mod", "tidy")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%w\n%s", err, strings.TrimSpace(string(out)))
-	}
-	return nil
 }
 
 func printNextSteps(w io.Writer, dir string, s *generator.Spec, tidied bool) {

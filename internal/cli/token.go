@@ -15,8 +15,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/create-mcp-auth/create-mcp-auth/generator"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/devauth"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
 // The variables Scalekit's guides keep a machine client's credentials in.
@@ -179,17 +179,13 @@ func mintToken(ctx context.Context, f tokenFlags, stderr io.Writer) (string, err
 // checkTokenFlags rejects bad flags before anything goes over the network,
 // and normalises --scope (commas or spaces) and --auth-method.
 func checkTokenFlags(f *tokenFlags) error {
-	if err := checkServerURL(f.issuer); err != nil {
+	if err := rules.CheckIssuerURL(f.issuer, false); err != nil {
 		return usageError{fmt.Errorf("token: --issuer %w", err)}
-	}
-	// RFC 8414 section 2: an issuer has no query, fragment or user info.
-	if u, _ := url.Parse(f.issuer); u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(f.issuer, "#") || u.User != nil {
-		return usageError{fmt.Errorf("token: --issuer %q: an issuer URL has no user info, query or fragment", f.issuer)}
 	}
 	var scopes []string
 	for _, s := range f.scopes {
 		for _, name := range strings.Fields(s) {
-			if err := generator.CheckScopeName(name); err != nil {
+			if err := rules.CheckScopeName(name); err != nil {
 				return usageError{fmt.Errorf("token: --scope: %w", err)}
 			}
 			scopes = append(scopes, name)

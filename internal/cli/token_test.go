@@ -454,7 +454,7 @@ func TestTokenDiscovery(t *testing.T) {
 		want     string
 	}{
 		{"no token endpoint", func(md map[string]any) { delete(md, "token_endpoint") }, "has no token_endpoint"},
-		{"plain http token endpoint", func(md map[string]any) { md["token_endpoint"] = "http://auth.example.com/oauth/token" }, "plain http on a non-loopback host"},
+		{"plain http token endpoint", func(md map[string]any) { md["token_endpoint"] = "http://auth.example.com/oauth/token" }, "uses plain http for a host other than localhost"},
 		{"no secret-based auth method", func(md map[string]any) {
 			md["token_endpoint_auth_methods_supported"] = []string{"private_key_jwt", "tls_client_auth"}
 		}, "accepts only private_key_jwt, tls_client_auth"},

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/create-mcp-auth/create-mcp-auth/internal/devauth"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
 // asMetadata is the part of RFC 8414 authorization server metadata (or
@@ -96,7 +96,7 @@ func unreachableError(issuer, tried string, err error) error {
 		err = uerr.Err // the URL is in tried already
 	}
 	msg := fmt.Sprintf("token: cannot reach the authorization server %s (%s): %v", issuer, tried, err)
-	if u, perr := url.Parse(issuer); perr == nil && devauth.IsLoopbackHost(u.Hostname()) {
+	if u, perr := url.Parse(issuer); perr == nil && rules.IsLoopbackHost(u.Hostname()) {
 		msg += "; is dev-auth running at " + issuer + "?"
 	}
 	return errors.New(msg)
@@ -149,12 +149,5 @@ func tokenHTTPClient() *http.Client {
 // would send the client secret, or the token, across the network in clear.
 // The error starts with the URL, so callers can prefix what it is.
 func checkServerURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q, which is not an http(s) URL", raw)
-	}
-	if u.Scheme == "http" && !devauth.IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q, which uses plain http on a non-loopback host; the client secret would cross the network in clear", raw)
-	}
-	return nil
+	return rules.CheckServiceURL(raw, false)
 }

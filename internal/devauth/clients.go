@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/storage"
@@ -277,7 +278,7 @@ func checkRedirectURI(raw string) error {
 			return fmt.Errorf("%q has no host", raw)
 		}
 	case "http":
-		if !IsLoopbackHost(u.Hostname()) {
+		if !rules.IsLoopbackHost(u.Hostname()) {
 			return fmt.Errorf("%q uses plain http on a host other than localhost or a loopback IP", raw)
 		}
 	case "javascript", "data", "file", "vbscript", "about", "blob":
@@ -403,7 +404,7 @@ func checkMetadataURL(id string) error {
 		return errors.New("it is not a URL")
 	}
 	switch {
-	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !rules.IsLoopbackHost(u.Hostname()):
 		return errors.New("it must use https (plain http only on localhost)")
 	case u.Scheme != "https" && u.Scheme != "http":
 		return errors.New("it must be an https URL")

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/ory/fosite"
 )
 
@@ -99,7 +100,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 // a web page can claim web+ schemes with navigator.registerProtocolHandler
 // and have the code forwarded to its own site.
 func isLoopbackRedirect(u *url.URL) bool {
-	return u != nil && (u.Scheme == "http" || u.Scheme == "https") && IsLoopbackHost(u.Hostname())
+	return u != nil && (u.Scheme == "http" || u.Scheme == "https") && rules.IsLoopbackHost(u.Hostname())
 }
 
 // checkPKCE refuses a request without an S256 challenge before the user is

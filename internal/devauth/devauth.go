@@ -21,13 +21,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
@@ -99,7 +98,7 @@ type Server struct {
 // New checks cfg and builds a Server.
 func New(cfg Config) (*Server, error) {
 	issuer, err := url.Parse(cfg.Issuer)
-	if err != nil || issuer.Host == "" || !IsLoopbackHost(issuer.Hostname()) || issuer.Path != "" {
+	if err != nil || issuer.Host == "" || !rules.IsLoopbackHost(issuer.Hostname()) || issuer.Path != "" {
 		return nil, fmt.Errorf("issuer %q must be a loopback base URL such as http://127.0.0.1:9090", cfg.Issuer)
 	}
 	if cfg.Resource == "" {
@@ -225,7 +224,7 @@ func (s *Server) Scopes() []string { return slices.Clone(s.scopes) }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Only loopback host names: a page on another site cannot reach this
 	// server through DNS rebinding.
-	if host := hostOnly(r.Host); !IsLoopbackHost(host) {
+	if host := hostOnly(r.Host); !rules.IsLoopbackHost(host) {
 		http.Error(w, "dev-auth answers only requests addressed to localhost or a loopback IP", http.StatusForbidden)
 		return
 	}
@@ -240,14 +239,4 @@ func hostOnly(hostport string) string {
 		return u.Hostname()
 	}
 	return hostport
-}
-
-// IsLoopbackHost reports whether host names this machine: "localhost" or a
-// loopback IP address.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/oauth2"
@@ -94,7 +95,7 @@ func isLoopbackOrigin(origin string) bool {
 		return false
 	}
 	host := u.Hostname()
-	return IsLoopbackHost(host) || strings.HasSuffix(strings.ToLower(host), ".localhost")
+	return rules.IsLoopbackHost(host)
 }
 
 // allow answers 405 to methods other than the listed ones (and OPTIONS,

@@ -1,8 +1,7 @@
-// Package writer puts a rendered project on disk without ever losing a
-// user's file: a new project is written into a temporary directory beside
-// its target and renamed into place, so a failure leaves nothing behind; with
-// force, files are written one by one into an existing directory, each
-// replaced atomically, and no file is ever deleted.
+// Package writer puts files on disk without ever leaving half of them: a
+// new project is written into a temporary directory beside its target and
+// renamed into place, so a failure leaves nothing behind; a file of an
+// existing project is staged beside itself and renamed over it.
 package writer
 
 import (
@@ -11,59 +10,52 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"github.com/create-mcp-auth/create-mcp-auth/generator"
 )
 
-// Result says what a write did.
-type Result struct {
-	Overwritten []string // existing files replaced (only with force)
+// File is one file to write.
+type File struct {
+	Path string // slash-separated, relative to the directory
+	Data []byte
 }
 
-// CheckTarget reports why dir cannot receive a project, as an input problem
-// for the user, or nil if it can.
-func CheckTarget(dir string, force bool) *generator.Problem {
+// TargetError says why a directory cannot receive a new project.
+type TargetError struct {
+	Dir    string
+	Reason string
+	Fix    string
+}
+
+func (e *TargetError) Error() string { return e.Reason }
+
+// CheckTarget reports why dir cannot receive a new project, or nil if it
+// can: it is missing or empty, or force allows writing into it.
+func CheckTarget(dir string, force bool) *TargetError {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return &generator.Problem{Field: "DIR", Message: err.Error(), Fix: "choose another directory"}
+		return &TargetError{dir, err.Error(), "choose another directory"}
 	case !info.IsDir():
-		return &generator.Problem{Field: "DIR", Message: fmt.Sprintf("%s is a file, not a directory", dir), Fix: "choose a directory path"}
+		return &TargetError{dir, fmt.Sprintf("%s is a file, not a directory", dir), "choose a directory path"}
 	}
 	if force {
 		return nil
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return &generator.Problem{Field: "DIR", Message: err.Error(), Fix: "choose another directory"}
+		return &TargetError{dir, err.Error(), "choose another directory"}
 	}
 	if len(entries) > 0 {
-		return &generator.Problem{Field: "DIR", Message: fmt.Sprintf("directory %s exists and is not empty", dir), Fix: "choose a new directory, or pass --force to write into it (existing files with the same names are overwritten, nothing is deleted)"}
+		return &TargetError{dir, fmt.Sprintf("directory %s exists and is not empty", dir),
+			"choose a new directory, or pass --force to write into it (files that are yours are kept, nothing is deleted)"}
 	}
 	return nil
 }
 
-// Write puts files under dir. A missing or empty dir is filled atomically;
-// a non-empty one only with force, and then every conflict (a directory
-// where a file should go) is found before anything is written.
-func Write(dir string, files []generator.File, force bool) (Result, error) {
-	if p := CheckTarget(dir, force); p != nil {
-		return Result{}, &generator.ValidationError{Problems: []generator.Problem{*p}}
-	}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
-		return Result{}, writeFresh(dir, files)
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	return writeInto(dir, files)
-}
-
-// writeFresh writes into a temporary sibling of dir and renames it into place.
-func writeFresh(dir string, files []generator.File) (err error) {
+// WriteNew writes files into dir, which must be missing or empty, all at
+// once: into a temporary sibling of dir, renamed into place.
+func WriteNew(dir string, files []File) (err error) {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	created, err := mkdirAllTracked(parent)
@@ -85,7 +77,7 @@ func writeFresh(dir string, files []generator.File) (err error) {
 		}
 	}()
 	for _, f := range files {
-		if err := writeFile(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data); err != nil {
+		if err := WriteFile(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data); err != nil {
 			return err
 		}
 	}
@@ -102,55 +94,45 @@ func writeFresh(dir string, files []generator.File) (err error) {
 	return nil
 }
 
-// writeInto writes files into an existing, non-empty dir.
-func writeInto(dir string, files []generator.File) (Result, error) {
-	var res Result
-	for _, f := range files {
-		target := filepath.Join(dir, filepath.FromSlash(f.Path))
-		info, err := os.Lstat(target)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return Result{}, err
-		case !info.Mode().IsRegular():
-			return Result{}, &generator.ValidationError{Problems: []generator.Problem{{
-				Field: "DIR", Message: fmt.Sprintf("%s exists and is not a regular file", target), Fix: "move it away; nothing was written",
-			}}}
-		default:
-			res.Overwritten = append(res.Overwritten, f.Path)
-		}
-	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
-}
-
-// writeFile replaces name atomically: write a temporary file beside it, then
-// rename it over the old one.
-func writeFile(name string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
+// WriteFile replaces name atomically.
+func WriteFile(name string, data []byte) error {
+	tmp, err := Stage(name, data)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	if err := os.Rename(tmp, name); err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
+	return nil
+}
+
+// Stage writes data to a new temporary file beside name, creating its
+// directory if need be, and returns the temporary file's name, to be
+// renamed over name (or removed).
+func Stage(name string, data []byte) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return "", err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if info, err := os.Lstat(name); err == nil && !info.Mode().IsRegular() {
+		return "", fmt.Errorf("%s exists and is not a regular file; move it away", name)
 	}
-	return os.Rename(tmp.Name(), name)
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
 
 // mkdirAllTracked creates dir and its missing parents, returning the topmost

@@ -1,15 +1,13 @@
 package writer
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
-
-	"github.com/create-mcp-auth/create-mcp-auth/generator"
 )
 
-var project = []generator.File{
+var files = []File{
 	{Path: "go.mod", Data: []byte("module x\n")},
 	{Path: "internal/auth/auth.go", Data: []byte("package auth\n")},
 	{Path: ".gitignore", Data: []byte(".env\n")},
@@ -27,10 +25,10 @@ func read(t *testing.T, p string) string {
 func TestWriteNewDirectory(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "a", "b", "proj")
-	if _, err := Write(dir, project, false); err != nil {
+	if err := WriteNew(dir, files); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range project {
+	for _, f := range files {
 		if got := read(t, filepath.Join(dir, f.Path)); got != string(f.Data) {
 			t.Errorf("%s = %q", f.Path, got)
 		}
@@ -44,7 +42,7 @@ func TestWriteNewDirectory(t *testing.T) {
 
 func TestWriteIntoEmptyDirectory(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Write(dir, project, false); err != nil {
+	if err := WriteNew(dir, files); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(t, filepath.Join(dir, "go.mod")); got != "module x\n" {
@@ -52,47 +50,20 @@ func TestWriteIntoEmptyDirectory(t *testing.T) {
 	}
 }
 
-func TestWriteRefusesNonEmptyWithoutForce(t *testing.T) {
+func TestCheckTarget(t *testing.T) {
 	dir := t.TempDir()
+	if e := CheckTarget(dir, false); e != nil {
+		t.Errorf("empty directory: %v", e)
+	}
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("mine"), 0o644)
-	_, err := Write(dir, project, false)
-	var verr *generator.ValidationError
-	if !errors.As(err, &verr) {
-		t.Fatalf("err = %v, want a ValidationError", err)
+	if e := CheckTarget(dir, false); e == nil || !strings.Contains(e.Fix, "--force") {
+		t.Errorf("non-empty directory without force: %v", e)
 	}
-	if got := read(t, filepath.Join(dir, "go.mod")); got != "mine" {
-		t.Errorf("user file overwritten without --force")
+	if e := CheckTarget(dir, true); e != nil {
+		t.Errorf("non-empty directory with force: %v", e)
 	}
-}
-
-func TestForceOverwritesButNeverDeletes(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("mine"), 0o644)
-	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("keep"), 0o644)
-	res, err := Write(dir, project, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Overwritten) != 1 || res.Overwritten[0] != "go.mod" {
-		t.Errorf("Overwritten = %v, want [go.mod]", res.Overwritten)
-	}
-	if got := read(t, filepath.Join(dir, "notes.txt")); got != "keep" {
-		t.Errorf("unrelated file changed")
-	}
-	if got := read(t, filepath.Join(dir, "go.mod")); got != "module x\n" {
-		t.Errorf("go.mod not replaced")
-	}
-}
-
-func TestForceConflictWritesNothing(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("keep"), 0o644)
-	os.MkdirAll(filepath.Join(dir, ".gitignore"), 0o755) // a directory where a file must go
-	if _, err := Write(dir, project, true); err == nil {
-		t.Fatal("conflict not reported")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); !os.IsNotExist(err) {
-		t.Errorf("files were written despite the conflict")
+	if e := CheckTarget(filepath.Join(dir, "go.mod"), true); e == nil || !strings.Contains(e.Reason, "is a file") {
+		t.Errorf("a file: %v", e)
 	}
 }
 
@@ -103,7 +74,7 @@ func TestFailureLeavesNothing(t *testing.T) {
 	parent := t.TempDir()
 	os.Chmod(parent, 0o555)
 	defer os.Chmod(parent, 0o755)
-	if _, err := Write(filepath.Join(parent, "proj"), project, false); err == nil {
+	if err := WriteNew(filepath.Join(parent, "proj"), files); err == nil {
 		t.Fatal("write into a read-only parent succeeded")
 	}
 	entries, _ := os.ReadDir(parent)
@@ -115,13 +86,35 @@ func TestFailureLeavesNothing(t *testing.T) {
 func TestBadFileFailsAtomically(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "new", "proj")
-	bad := append([]generator.File{}, project...)
-	bad = append(bad, generator.File{Path: "go.mod/oops", Data: nil}) // go.mod is a file: cannot hold a child
-	if _, err := Write(dir, bad, false); err == nil {
+	bad := append([]File{}, files...)
+	bad = append(bad, File{Path: "go.mod/oops"}) // go.mod is a file: cannot hold a child
+	if err := WriteNew(dir, bad); err == nil {
 		t.Fatal("impossible file set written")
 	}
 	entries, _ := os.ReadDir(parent)
 	if len(entries) != 0 {
 		t.Errorf("leftovers after a failed write: %v", entries)
+	}
+}
+
+func TestWriteFileReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "sub", "f.txt")
+	if err := WriteFile(name, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(name, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, name); got != "two" {
+		t.Errorf("f.txt = %q", got)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "sub"))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	os.Mkdir(filepath.Join(dir, "d"), 0o755)
+	if err := WriteFile(filepath.Join(dir, "d"), []byte("x")); err == nil {
+		t.Error("a directory was replaced by a file")
 	}
 }

@@ -2,9 +2,9 @@
 
 package config
 
-// The values this project was generated with (create-mcp-auth (devel)),
-// from .create-mcp-auth.yaml. Each is only a default: the environment
-// variable named beside it, set in the environment or in .env, wins.
+// The values of .create-mcp-auth.yaml this project is generated from. Each
+// is only a default: the environment variable named beside it, set in the
+// environment or in .env, wins.
 const (
 	// DefaultServerName is the MCP server's name, shown to clients and
 	// published as the protected resource's resource_name.

@@ -1,0 +1,31 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// DeleteTodoInput is the input of delete_todo.
+//
+// TODO: add the fields delete_todo takes. Each exported field becomes a
+// property of the tool's input schema, e.g.
+//
+//	ID string `json:"id" jsonschema:"the item to act on"`
+type DeleteTodoInput struct{}
+
+// handleDeleteTodo runs delete_todo: Remove a todo item from the system.
+//
+// It runs only for a caller whose token holds the scopes
+// .create-mcp-auth.yaml lists for delete_todo; req.Extra.TokenInfo says who
+// is calling (UserID is the token's "sub").
+func handleDeleteTodo(ctx context.Context, req *mcp.CallToolRequest, in DeleteTodoInput) (*mcp.CallToolResult, any, error) {
+	// TODO: replace this stub with the real work of delete_todo.
+	caller := "an unknown caller"
+	if req.Extra != nil && req.Extra.TokenInfo != nil {
+		caller = req.Extra.TokenInfo.UserID
+	}
+	text := fmt.Sprintf("delete_todo called by %s", caller)
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
+}

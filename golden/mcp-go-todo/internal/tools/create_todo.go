@@ -1,0 +1,32 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"example.com/todo/internal/auth"
+)
+
+// CreateTodoInput is the input of create_todo.
+//
+// TODO: add the fields create_todo takes. Each exported field becomes a
+// property of the tool's input schema, e.g.
+//
+//	ID string `json:"id" jsonschema:"the item to act on"`
+type CreateTodoInput struct{}
+
+// handleCreateTodo runs create_todo: Create a new todo item.
+//
+// It runs only for a caller whose token holds the scopes
+// .create-mcp-auth.yaml lists for create_todo; auth.FromContext(ctx) says who
+// is calling (Subject is the token's "sub").
+func handleCreateTodo(ctx context.Context, req mcp.CallToolRequest, in CreateTodoInput) (*mcp.CallToolResult, error) {
+	// TODO: replace this stub with the real work of create_todo.
+	caller := "an unknown caller"
+	if tok := auth.FromContext(ctx); tok != nil {
+		caller = tok.Subject
+	}
+	return mcp.NewToolResultText(fmt.Sprintf("create_todo called by %s", caller)), nil
+}

@@ -1,0 +1,33 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"example.com/todo/internal/auth"
+)
+
+// UpdateTodoInput is the input of update_todo.
+//
+// TODO: add the fields update_todo takes. Each exported field becomes a
+// property of the tool's input schema, e.g.
+//
+//	ID string `json:"id" jsonschema:"the item to act on"`
+type UpdateTodoInput struct{}
+
+// handleUpdateTodo runs update_todo: Update todo properties or mark as
+// complete/incomplete.
+//
+// It runs only for a caller whose token holds the scopes
+// .create-mcp-auth.yaml lists for update_todo; auth.FromContext(ctx) says who
+// is calling (Subject is the token's "sub").
+func handleUpdateTodo(ctx context.Context, req mcp.CallToolRequest, in UpdateTodoInput) (*mcp.CallToolResult, error) {
+	// TODO: replace this stub with the real work of update_todo.
+	caller := "an unknown caller"
+	if tok := auth.FromContext(ctx); tok != nil {
+		caller = tok.Subject
+	}
+	return mcp.NewToolResultText(fmt.Sprintf("update_todo called by %s", caller)), nil
+}
