@@ -82,7 +82,7 @@ and enforces per-tool scopes. Tokens come from Scalekit or any OIDC issuer.`,
 	root.SetErr(stderr)
 	// Flag parse errors are usage errors (exit 2), like every other bad input.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newNewCmd(stdin, stdout, stderr), newDevAuthCmd(stdout, stderr), newTokenCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newNewCmd(stdin, stdout, stderr), newDevAuthCmd(stdout, stderr), newTokenCmd(stdout, stderr), newDoctorCmd(stdin, stdout), newVersionCmd(stdout))
 	return root
 }
 

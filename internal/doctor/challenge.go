@@ -32,7 +32,7 @@ func (r *run) challenge(ctx context.Context) bool {
 	resp, err := r.send(ctx, http.MethodPost, r.opts.URL, initializeBody(), rpcHeaders())
 	if err != nil {
 		r.fail("challenge.status", err.Error(), "check the URL, and that the server runs and is reachable from here")
-		r.skip("skipped: the server did not answer", ids...)
+		r.skipRest("skipped: the server did not answer")
 		return false
 	}
 	switch {
@@ -45,6 +45,9 @@ func (r *run) challenge(ctx context.Context) bool {
 	case resp.status < 300:
 		r.fail("challenge.status", fmt.Sprintf("an initialize without a token got %s: the server does not ask for authorization, so clients never start OAuth", statusText(resp.status)),
 			`answer requests without a token with 401 and WWW-Authenticate: Bearer resource_metadata="…" (MCP authorization spec, RFC 9728 §5.1)`)
+	case resp.status == http.StatusNotFound:
+		r.fail("challenge.status", fmt.Sprintf("an initialize without a token got %s: nothing serves MCP at %s", statusText(resp.status), r.url.Path),
+			"check the URL's path: it must be the MCP endpoint itself (often …/mcp), exactly as clients are given it")
 	default:
 		r.fail("challenge.status", fmt.Sprintf("an initialize without a token got %s, not 401: %s", statusText(resp.status), snippet(resp.body)),
 			"answer requests without a token with 401 and a Bearer challenge; clients start OAuth only on a 401")

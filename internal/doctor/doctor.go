@@ -167,6 +167,21 @@ func (r *run) skip(why string, ids ...string) {
 	}
 }
 
+// skipRest records every check not yet reported as skipped, because of
+// why; the token's checks only when there is a token.
+func (r *run) skipRest(why string) {
+	done := map[string]bool{}
+	for _, c := range r.report.Checks {
+		done[c.ID] = true
+	}
+	for _, id := range CheckIDs() {
+		step, _, _ := strings.Cut(id, ".")
+		if !done[id] && (r.opts.Token != "" || (step != "token" && step != "mcp")) {
+			r.skip(why, id)
+		}
+	}
+}
+
 // finish counts the checks and removes every trace of the token, should a
 // server have echoed it into something the report quotes.
 func (r *run) finish() {
