@@ -208,7 +208,7 @@ func (r *run) finish() {
 }
 
 // redact removes the token from s: the whole token, each of its
-// dot-separated parts, and any run of token characters (12 or more) that is
+// dot-separated parts, and any run of token characters (8 or more) that is
 // a piece of it, so that not even part of it is printed.
 func (r *run) redact(s string) string {
 	tok := r.opts.Token
@@ -227,7 +227,7 @@ func (r *run) redact(s string) string {
 		if n < 0 {
 			n = len(s)
 		}
-		if run := s[:n]; len(run) >= 12 && strings.Contains(tok, run) {
+		if run := s[:n]; len(run) >= 8 && strings.Contains(tok, run) {
 			b.WriteString("[token]")
 		} else {
 			b.WriteString(run)
