@@ -228,6 +228,8 @@ func refusalFix(resp *response) string {
 		return "the server refuses the token: see the token checks above, and the server's log"
 	case resp.status == http.StatusForbidden:
 		return "get a token with the scopes the server asks for in its challenge"
+	case resp.status == http.StatusNotFound:
+		return "check the URL's path: it must be the MCP endpoint itself"
 	}
 	return ""
 }
