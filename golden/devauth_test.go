@@ -18,29 +18,9 @@ import (
 // SCALEKIT_RESOURCE_ID as its README says, and checks that the server
 // points clients at dev-auth and accepts its tokens, tool by tool.
 func probeDevAuth(t *testing.T, bin string, spec *generator.Spec) {
-	const secret = "golden-machine-client-secret"
 	port := freePort(t)
 	resource := resourceURL(spec, port)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	cfg := devauth.Config{Issuer: issuer, Resource: resource, ResourceID: "res_dev", Key: newKey(t), MachineSecret: secret}
-	for _, sc := range spec.Scopes {
-		cfg.Scopes = append(cfg.Scopes, devauth.Scope{Name: sc.Name, Description: sc.Description})
-	}
-	das, err := devauth.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(das)
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	t.Cleanup(hs.Close)
-
+	das, issuer := startDevAuth(t, spec, resource)
 	srv := launch(t, bin, port, resource, issuer, "res_dev")
 
 	// Discovery: the server's metadata names dev-auth's per-resource
@@ -62,26 +42,7 @@ func probeDevAuth(t *testing.T, bin string, spec *generator.Spec) {
 		t.Fatalf("dev-auth metadata issuer = %q, want %q", asMeta.Issuer, das.ResourceIssuer())
 	}
 
-	mint := func(t *testing.T, scopes []string) string {
-		form := url.Values{"grant_type": {"client_credentials"}, "scope": {strings.Join(scopes, " ")}}
-		req, _ := http.NewRequest("POST", asMeta.TokenEndpoint, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(devauth.MachineClientID, secret)
-		resp, err := httpClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var tr struct {
-			AccessToken string `json:"access_token"`
-			Error       string `json:"error"`
-		}
-		json.NewDecoder(resp.Body).Decode(&tr)
-		if resp.StatusCode != 200 || tr.AccessToken == "" {
-			t.Fatalf("dev-auth token: %s %s", resp.Status, tr.Error)
-		}
-		return tr.AccessToken
-	}
+	mint := func(t *testing.T, scopes []string) string { return mintDevAuth(t, asMeta.TokenEndpoint, scopes) }
 	for _, tool := range spec.Tools {
 		t.Run(tool.Name, func(t *testing.T) {
 			r := srv.send(t, "POST", resource, callBody(tool.Name), bearer(mint(t, tool.Scopes)))
@@ -95,6 +56,58 @@ func probeDevAuth(t *testing.T, bin string, spec *generator.Spec) {
 			}
 		})
 	}
+}
+
+// devAuthSecret is the machine client secret of the dev-auth the golden
+// tests start.
+const devAuthSecret = "golden-machine-client-secret"
+
+// startDevAuth starts an in-process dev-auth on loopback that issues tokens
+// for resource with the spec's scopes; issuer is its base URL.
+func startDevAuth(t *testing.T, spec *generator.Spec, resource string) (das *devauth.Server, issuer string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer = "http://" + ln.Addr().String()
+	cfg := devauth.Config{Issuer: issuer, Resource: resource, ResourceID: "res_dev", Key: newKey(t), MachineSecret: devAuthSecret}
+	for _, sc := range spec.Scopes {
+		cfg.Scopes = append(cfg.Scopes, devauth.Scope{Name: sc.Name, Description: sc.Description})
+	}
+	das, err = devauth.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(das)
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return das, issuer
+}
+
+// mintDevAuth gets a token with scopes from dev-auth's machine client.
+func mintDevAuth(t *testing.T, tokenEndpoint string, scopes []string) string {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {strings.Join(scopes, " ")}}
+	req, _ := http.NewRequest("POST", tokenEndpoint, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(devauth.MachineClientID, devAuthSecret)
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		AccessToken string `json:"access_token"`
+		Error       string `json:"error"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tr)
+	if resp.StatusCode != 200 || tr.AccessToken == "" {
+		t.Fatalf("dev-auth token: %s %s", resp.Status, tr.Error)
+	}
+	return tr.AccessToken
 }
 
 func getJSON(t *testing.T, u string, v any) {

@@ -131,7 +131,7 @@ and enforces per-tool scopes. Tokens come from Scalekit or any OIDC issuer.`,
 	// Flag parse errors are usage errors (exit 2), like every other bad input.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newNewCmd(stdin, stdout, stderr), newUpgradeCmd(stdout, stderr), newDiffCmd(stdout, stderr), newAddCmd(stdout, stderr),
-		newDevAuthCmd(stdout, stderr), newTokenCmd(stdout, stderr), newVersionCmd(stdout))
+		newDoctorCmd(stdin, stdout), newDevAuthCmd(stdout, stderr), newTokenCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }
 
