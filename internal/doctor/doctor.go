@@ -28,6 +28,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
 // Status is the outcome of one check.
@@ -76,7 +78,7 @@ type Summary struct {
 
 // InspectorOrigin is the origin of MCP Inspector's web UI, the browser
 // client most people meet first.
-const InspectorOrigin = "http://localhost:6274"
+var InspectorOrigin = rules.InspectorOrigins[0]
 
 // DefaultTimeout bounds each HTTP request.
 const DefaultTimeout = 10 * time.Second

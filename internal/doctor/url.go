@@ -3,9 +3,10 @@ package doctor
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
 // ParseURL checks that raw is an absolute http(s) URL the doctor can
@@ -30,23 +31,10 @@ func ParseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ParseOrigin checks that raw is a browser origin: scheme://host[:port].
+// ParseOrigin checks that raw is a browser origin, scheme://host[:port],
+// and returns it as browsers send it.
 func ParseOrigin(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q is not an origin; write scheme://host[:port], e.g. %s", raw, InspectorOrigin)
-	}
-	return u.Scheme + "://" + u.Host, nil
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return rules.NormalizeOrigin(raw)
 }
 
 // checkServiceURL checks a URL a client will talk to: absolute, http(s),
@@ -60,7 +48,7 @@ func checkServiceURL(raw string) string {
 		return fmt.Sprintf("%q is not an absolute URL", raw)
 	case u.Scheme != "https" && u.Scheme != "http":
 		return fmt.Sprintf("%q is not an http(s) URL", raw)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !rules.IsLoopbackHost(u.Hostname()):
 		return fmt.Sprintf("%q uses plain http on a non-loopback host; clients refuse it and tokens would cross the network in clear", raw)
 	case u.Fragment != "":
 		return fmt.Sprintf("%q has a fragment", raw)
@@ -100,7 +88,7 @@ func slashTwin(a, b string) bool {
 // transport checks the scheme and port of the MCP URL.
 func (r *run) transport() {
 	u := r.url
-	loop := isLoopback(u.Hostname())
+	loop := rules.IsLoopbackHost(u.Hostname())
 	switch {
 	case u.Scheme == "https":
 		r.pass("transport.https", "https")
