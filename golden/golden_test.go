@@ -9,6 +9,7 @@ package golden
 
 import (
 	"flag"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,8 +72,42 @@ func render(t *testing.T, specFile, name string) []generator.File {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return overlay(t, name, files)
+}
+
+// overlay replaces rendered files with those under testdata/overlay/<case>, if any:
+// tool handlers a user wrote in place of the stubs. Only the user's files
+// may be replaced. A case with an overlay runs real tool code, so its
+// probes cannot expect the stubs' replies.
+func overlay(t *testing.T, name string, files []generator.File) []generator.File {
+	t.Helper()
+	root := filepath.Join("testdata", "overlay", name)
+	if _, err := os.Stat(root); err != nil {
+		return files
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		i := slices.IndexFunc(files, func(f generator.File) bool { return f.Path == rel })
+		if i < 0 || files[i].Owner != generator.OwnedByUser {
+			return fmt.Errorf("overlay %s: not a file of the user's in the rendered project", p)
+		}
+		files[i].Data, err = os.ReadFile(p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	realTools.Store(name, true)
 	return files
 }
+
+// realTools holds the names of the cases whose tools are real code (see
+// overlay), and the paths of their binaries.
+var realTools sync.Map
 
 // rewrite replaces the case directory with files.
 func rewrite(t *testing.T, dir string, files []generator.File) {

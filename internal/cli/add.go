@@ -20,7 +20,8 @@ func newAddCmd(stdout, stderr io.Writer) *cobra.Command {
 create-mcp-auth owns, as upgrade does. A new tool gets a handler stub in a
 file of its own (internal/tools/NAME.go), which is yours; nothing you wrote is
 touched. Run it in the project, or pass --dir.`,
-		Args: func(cmd *cobra.Command, args []string) error {
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError{fmt.Errorf("unknown thing to add %q: use add tool or add scope", args[0])}
 			}

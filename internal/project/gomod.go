@@ -63,30 +63,35 @@ func mergeGoMod(have, want []byte) ([]byte, []string, error) {
 		}
 		changes = append(changes, "go "+w.Go.Version)
 	}
-	current := map[string]string{}
+	reqs := make([]*modfile.Require, 0, len(h.Require))
+	index := map[string]*modfile.Require{}
 	for _, r := range h.Require {
-		current[r.Mod.Path] = r.Mod.Version
+		r := &modfile.Require{Mod: r.Mod, Indirect: r.Indirect}
+		reqs = append(reqs, r)
+		index[r.Mod.Path] = r
 	}
 	for _, r := range w.Require {
 		if r.Indirect {
 			continue
 		}
 		path, version := r.Mod.Path, r.Mod.Version
-		switch old, ok := current[path]; {
+		switch old, ok := index[path]; {
 		case !ok:
 			changes = append(changes, "require "+path+" "+version)
-		case semver.Compare(old, version) < 0:
-			changes = append(changes, path+" "+old+" => "+version)
-		default:
-			continue
-		}
-		if err := h.AddRequire(path, version); err != nil {
-			return nil, nil, err
+			reqs = append(reqs, &modfile.Require{Mod: r.Mod})
+		case semver.Compare(old.Mod.Version, version) < 0:
+			changes = append(changes, path+" "+old.Mod.Version+" => "+version)
+			old.Mod.Version, old.Indirect = version, false
+		case old.Indirect:
+			old.Indirect = false // the generated code imports it now
 		}
 	}
 	if len(changes) == 0 {
 		return have, nil, nil
 	}
+	// Direct requirements in one block, indirect in another, as go mod
+	// tidy keeps them.
+	h.SetRequireSeparateIndirect(reqs)
 	h.Cleanup()
 	out, err := h.Format()
 	return out, changes, err

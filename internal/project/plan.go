@@ -155,10 +155,18 @@ func Make(in Input) (*Plan, error) {
 		p.Steps = append(p.Steps, st)
 	}
 	// Files of the user's from before that are not rendered any more (an
-	// older layout) are theirs: kept, and still recorded as theirs.
+	// older layout, a tool removed from the manifest) are theirs: kept, and
+	// still recorded as theirs.
 	for _, path := range prev.Yours {
-		if !rendered[path] {
-			yours = append(yours, path)
+		if rendered[path] {
+			continue
+		}
+		yours = append(yours, path)
+		if old, err := d.read(path); err != nil {
+			return nil, err
+		} else if old != nil {
+			p.Steps = append(p.Steps, Step{Path: path, Action: Keep, Owner: generator.OwnedByUser, Disk: old,
+				Reason: "yours; no longer generated (remove it if nothing uses it)"})
 		}
 	}
 	slices.SortFunc(p.Steps, func(a, b Step) int { return strings.Compare(a.Path, b.Path) })

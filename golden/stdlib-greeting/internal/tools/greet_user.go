@@ -1,32 +1,33 @@
 package tools
 
+// This file is the user's: what a team writes in place of the generated
+// stub. The golden test puts it over the rendered stub to prove that the
+// project's own contract tests do not depend on what a tool does.
+
 import (
 	"context"
-	"fmt"
+	"errors"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // GreetUserInput is the input of greet_user.
-//
-// TODO: add the fields greet_user takes. Each exported field becomes a
-// property of the tool's input schema, e.g.
-//
-//	ID string `json:"id" jsonschema:"the item to act on"`
-type GreetUserInput struct{}
+type GreetUserInput struct {
+	Language string `json:"language" jsonschema:"en, fr or de"`
+}
 
-// handleGreetUser runs greet_user: Greets the user with a personalized
-// message.
-//
-// It runs only for a caller whose token holds the scopes
-// .create-mcp-auth.yaml lists for greet_user; req.Extra.TokenInfo says who
-// is calling (UserID is the token's "sub").
-func handleGreetUser(ctx context.Context, req *mcp.CallToolRequest, in GreetUserInput) (*mcp.CallToolResult, any, error) {
-	// TODO: replace this stub with the real work of greet_user.
-	caller := "an unknown caller"
-	if req.Extra != nil && req.Extra.TokenInfo != nil {
-		caller = req.Extra.TokenInfo.UserID
+// GreetUserOutput is what greet_user returns as structured content.
+type GreetUserOutput struct {
+	Greeting string `json:"greeting"`
+}
+
+var greetings = map[string]string{"en": "Hello", "fr": "Bonjour", "de": "Hallo"}
+
+func handleGreetUser(ctx context.Context, req *mcp.CallToolRequest, in GreetUserInput) (*mcp.CallToolResult, GreetUserOutput, error) {
+	word, ok := greetings[strings.ToLower(in.Language)]
+	if !ok {
+		return nil, GreetUserOutput{}, errors.New("unknown language; use en, fr or de")
 	}
-	text := fmt.Sprintf("greet_user called by %s", caller)
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
+	return nil, GreetUserOutput{Greeting: word + ", and welcome back."}, nil
 }
