@@ -122,7 +122,7 @@ func CheckResourceURL(raw string, allowHTTP bool) error {
 		return fmt.Errorf("the path of %q has characters other than letters, digits and - . _ ~ /; use a plain path such as /mcp", raw)
 	case strings.Contains(u.Path, "//"):
 		return fmt.Errorf("the path of %q has an empty segment; remove the doubled slash", raw)
-	case u.Host != strings.ToLower(u.Host) || u.Scheme != strings.ToLower(u.Scheme):
+	case u.Host != strings.ToLower(u.Host) || !strings.HasPrefix(raw, u.Scheme+"://"): // url.Parse lower-cases the scheme
 		return fmt.Errorf("%q has capitals in its scheme or host; write them in lower case, as clients send them to the authorization server", raw)
 	}
 	return nil
