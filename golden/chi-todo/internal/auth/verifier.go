@@ -22,7 +22,8 @@ var ErrInvalidToken = errors.New("invalid token")
 // to the client as error_description.
 type InvalidTokenError struct {
 	Description string
-	Err         error // the underlying cause, for logs
+	Err         error       // the underlying cause, for logs
+	Attrs       []slog.Attr // what the token claims and what is accepted, for logs
 }
 
 func (e *InvalidTokenError) Error() string {
@@ -125,8 +126,13 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	}
 
 	var claims accessClaims
-	if _, err := v.parser.ParseWithClaims(raw, &claims, v.keyFor(ctx)); err != nil {
-		return nil, v.classify(err)
+	if parsed, err := v.parser.ParseWithClaims(raw, &claims, v.keyFor(ctx)); err != nil {
+		err = v.classify(err)
+		var invalid *InvalidTokenError
+		if errors.As(err, &invalid) {
+			invalid.Attrs = v.refusalAttrs(parsed, &claims, err)
+		}
+		return nil, err
 	}
 	tok := claims.token()
 	if v.cache != nil {

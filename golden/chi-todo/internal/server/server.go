@@ -65,6 +65,9 @@ func newHandler(ctx context.Context, cfg config.Config, logger *slog.Logger, reg
 	r.Group(func(r chi.Router) {
 		r.Use(guard.Protect)
 		r.Handle(routePath(endpoint.Path), newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger, register))
+		if alt, ok := otherSlashForm(endpoint.Path); ok {
+			r.Handle(alt, toEndpoint(endpoint.Path))
+		}
 	})
 	extend.Routes(r, guard)
 	return r, nil

@@ -416,3 +416,56 @@ func TestChallengeScopes(t *testing.T) {
 		t.Errorf("undeclared challenge scope: %v", err)
 	}
 }
+
+// TestOtherSlashForm: the MCP path with its trailing slash added or removed
+// answers like the endpoint (401 with the same challenge), not 404, and
+// sends a client with a valid token to the endpoint (308).
+func TestOtherSlashForm(t *testing.T) {
+	alt, ok := otherSlashForm(endpointPath(t))
+	if !ok {
+		t.Skip("the endpoint is the root")
+	}
+	s := start(t, nil, nil)
+	call := `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`
+	real := s.post(t, "", call)
+	req, _ := http.NewRequest("POST", s.Base+alt, strings.NewReader(call))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != real.Header.Get("WWW-Authenticate") {
+		t.Errorf("%s without a token: %d %q, want 401 %q", alt, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), real.Header.Get("WWW-Authenticate"))
+	}
+	req, _ = http.NewRequest("POST", s.Base+alt, strings.NewReader(call))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.token(t, "slash"))
+	resp, err = (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != endpointPath(t) {
+		t.Errorf("%s with a token: %d Location %q, want 308 to %s", alt, resp.StatusCode, resp.Header.Get("Location"), endpointPath(t))
+	}
+}
+
+// TestRefusalLogsSayWhy: the log line of a refused token names the check
+// that failed with the values on both sides, and never the token.
+func TestRefusalLogsSayWhy(t *testing.T) {
+	s := start(t, nil, nil)
+	c := s.claims("mismatch")
+	c["aud"] = "https://other.example.com/mcp"
+	token := s.Issuer.Mint(t, c)
+	s.rpc(t, token, "tools/list", map[string]any{})
+	logs := s.Logs.String()
+	for _, want := range []string{`"token_aud":["https://other.example.com/mcp"]`, `"accepted_audiences":["` + s.URL, `"token_iss":"` + s.Issuer.URL} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the refusal log lacks %s:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, token) || strings.Contains(logs, strings.Split(token, ".")[2]) {
+		t.Error("the log holds the token")
+	}
+}

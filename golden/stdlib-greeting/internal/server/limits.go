@@ -4,6 +4,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"example.com/greeting/internal/auth"
 )
@@ -18,4 +19,27 @@ func closeUnreadBodies(mcpPath string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// otherSlashForm is the MCP endpoint's path with its trailing slash added
+// or removed: the URL a client gets when the server was registered in one
+// form and configured in the other. It is not served for "/".
+func otherSlashForm(path string) (string, bool) {
+	switch {
+	case path == "" || path == "/":
+		return "", false
+	case strings.HasSuffix(path, "/"):
+		return strings.TrimSuffix(path, "/"), true
+	default:
+		return path + "/", true
+	}
+}
+
+// toEndpoint answers a request to the other slash form of the endpoint,
+// once past the same checks as the endpoint itself (so that a client
+// without a token gets the same 401 challenge, and discovers the metadata,
+// rather than a bare 404), with a permanent redirect to the endpoint that
+// keeps the method and body (308).
+func toEndpoint(path string) http.Handler {
+	return http.RedirectHandler(path, http.StatusPermanentRedirect)
 }

@@ -33,7 +33,7 @@ func (g *Guard) authenticate(next http.Handler) http.Handler {
 			switch {
 			case errors.As(err, &invalid):
 				g.deny(w, r, denial{status: http.StatusUnauthorized, reason: "invalid_token", challenge: true,
-					code: codeInvalidToken, description: invalid.Description, err: invalid.Err})
+					code: codeInvalidToken, description: invalid.Description, err: invalid.Err, attrs: invalid.Attrs})
 			default:
 				// Fail closed, but do not blame the token: the client should
 				// retry, not re-authorize.
@@ -255,8 +255,9 @@ type denial struct {
 	description string
 	scope       string // overrides the challenge's scope
 	tool        string
-	err         error // cause, for the audit log only
-	bodyRead    bool  // the request body was read to its end
+	err         error       // cause, for the audit log only
+	attrs       []slog.Attr // more for the audit log
+	bodyRead    bool        // the request body was read to its end
 }
 
 // deny answers a refused request and writes its audit line. A refusal that
@@ -310,6 +311,7 @@ func (g *Guard) audit(r *http.Request, d denial) {
 	if d.err != nil {
 		attrs = append(attrs, slog.String("error", d.err.Error()))
 	}
+	attrs = append(attrs, d.attrs...)
 	g.logger.LogAttrs(r.Context(), level, "request denied", attrs...)
 }
 

@@ -61,6 +61,9 @@ func newHandler(ctx context.Context, cfg config.Config, logger *slog.Logger, reg
 	})
 	mux.Handle("GET /readyz", guard.ReadyHandler())
 	mux.Handle(exactPattern(endpoint.Path), guard.Protect(newMCPEndpoint(cfg, policy, guard.MetadataURL(), logger, register)))
+	if alt, ok := otherSlashForm(endpoint.Path); ok {
+		mux.Handle(exactPattern(alt), guard.Protect(toEndpoint(endpoint.Path)))
+	}
 	extend.Routes(mux, guard)
 	return closeUnreadBodies(endpoint.Path, extend.Middleware(mux)), nil
 }
