@@ -79,6 +79,16 @@ func ToolFile(tool string) string {
 	return base + ".go"
 }
 
+// ResourceFile is the file, in internal/tools, of a resource's handler:
+// todo_list → todo_list_resource.go.
+func ResourceFile(name string) string {
+	return strings.TrimSuffix(ToolFile(name), ".go") + "_resource.go"
+}
+
+// PromptFile is the file, in internal/tools, of a prompt's handler:
+// summarize → summarize_prompt.go.
+func PromptFile(name string) string { return strings.TrimSuffix(ToolFile(name), ".go") + "_prompt.go" }
+
 // generatedToolFiles are the files of internal/tools the generator owns, or
 // owned in earlier versions.
 var generatedToolFiles = []string{"scopes", "register", "register_test", "doc", "tools", "tools_test"}

@@ -38,9 +38,14 @@ type Data struct {
 	AllowInsecureHTTP                bool
 	Scopes                           []Scope
 	Tools                            []ToolData
+	Resources                        []ResourceData
+	Prompts                          []PromptData
 	Version                          string // generator version, stamped into generated files
-	// Tool is the tool a per-tool template renders; nil elsewhere.
-	Tool *ToolData
+	// Tool, Resource and Prompt are what a per-item template renders (see
+	// perItem); nil elsewhere.
+	Tool     *ToolData
+	Resource *ResourceData
+	Prompt   *PromptData
 }
 
 // ToolData is a tool plus what templates derive from it.
@@ -50,9 +55,20 @@ type ToolData struct {
 	File   string // its handler's file in internal/tools, e.g. list_todos.go
 }
 
-// perToolTemplate is the name of a template rendered once per tool, into
-// the tool's ToolFile in the same directory.
-const perToolTemplate = "_tool_.go.tmpl"
+// ResourceData is a resource plus what templates derive from it.
+type ResourceData struct {
+	Resource
+	GoName   string // read<GoName> is its handler
+	File     string // its handler's file in internal/tools
+	Template bool   // URI is a URI template
+}
+
+// PromptData is a prompt plus what templates derive from it.
+type PromptData struct {
+	Prompt
+	GoName string // prompt<GoName> is its handler
+	File   string // its handler's file in internal/tools
+}
 
 // Render turns a validated spec into the files of a new project, in path
 // order, the manifest among them. It is pure: no disk, network or
@@ -123,19 +139,12 @@ func renderTree(fsys fs.FS, dirs []string, data *Data) ([]File, error) {
 	}
 	var files []File
 	for _, out := range sortedKeys(sources) {
-		src := sources[out]
-		if path.Base(out) != strings.TrimSuffix(perToolTemplate, ".tmpl") {
-			f, err := renderFile(fsys, src, out, data)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, f)
-			continue
+		items := perItem(data, path.Base(out))
+		if items == nil {
+			items = []item{{out: path.Base(out), data: data}}
 		}
-		for i := range data.Tools {
-			d := *data
-			d.Tool = &data.Tools[i]
-			f, err := renderFile(fsys, src, path.Join(path.Dir(out), d.Tool.File), &d)
+		for _, it := range items {
+			f, err := renderFile(fsys, sources[out], path.Join(path.Dir(out), it.out), it.data)
 			if err != nil {
 				return nil, err
 			}
@@ -143,6 +152,43 @@ func renderTree(fsys fs.FS, dirs []string, data *Data) ([]File, error) {
 		}
 	}
 	return files, nil
+}
+
+// An item is one rendering of a per-item template.
+type item struct {
+	out  string // file name
+	data *Data
+}
+
+// perItem returns the renderings of a template named _tool_.go,
+// _resource_.go or _prompt_.go: one per tool, resource or prompt, into its
+// handler's file, with dot's Tool, Resource or Prompt set. For any other
+// name it returns nil.
+func perItem(data *Data, name string) []item {
+	items := []item{}
+	switch name {
+	case "_tool_.go":
+		for i := range data.Tools {
+			d := *data
+			d.Tool = &data.Tools[i]
+			items = append(items, item{d.Tool.File, &d})
+		}
+	case "_resource_.go":
+		for i := range data.Resources {
+			d := *data
+			d.Resource = &data.Resources[i]
+			items = append(items, item{d.Resource.File, &d})
+		}
+	case "_prompt_.go":
+		for i := range data.Prompts {
+			d := *data
+			d.Prompt = &data.Prompts[i]
+			items = append(items, item{d.Prompt.File, &d})
+		}
+	default:
+		return nil
+	}
+	return items
 }
 
 // renderFile renders one template into out, formatting Go files.
@@ -226,6 +272,18 @@ func newData(s *Spec, version string) *Data {
 			t.Description = "TODO: describe what " + t.Name + " does."
 		}
 		d.Tools = append(d.Tools, ToolData{Tool: t, GoName: GoName(t.Name), File: ToolFile(t.Name)})
+	}
+	for _, r := range s.Resources {
+		if r.Description == "" {
+			r.Description = "TODO: describe what " + r.Name + " holds."
+		}
+		d.Resources = append(d.Resources, ResourceData{Resource: r, GoName: GoName(r.Name), File: ResourceFile(r.Name), Template: r.IsTemplate()})
+	}
+	for _, p := range s.Prompts {
+		if p.Description == "" {
+			p.Description = "TODO: describe what " + p.Name + " asks for."
+		}
+		d.Prompts = append(d.Prompts, PromptData{Prompt: p, GoName: GoName(p.Name), File: PromptFile(p.Name)})
 	}
 	return d
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"path"
+	"strings"
 
 	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/create-mcp-auth/create-mcp-auth/templates"
@@ -40,18 +41,20 @@ func templateNames() []string {
 // file (--config), completed by flags and prompts, and written back into the
 // project as its manifest, so the YAML field names are a public schema.
 type Spec struct {
-	Version           int      `yaml:"version"`
-	Template          string   `yaml:"template"`
-	Module            string   `yaml:"module"`
-	Name              string   `yaml:"name,omitempty"`
-	ServerURL         string   `yaml:"server_url"`
-	Port              int      `yaml:"port"`
-	Provider          string   `yaml:"provider"`
-	Scalekit          Scalekit `yaml:"scalekit,omitempty"`
-	OIDC              OIDC     `yaml:"oidc,omitempty"`
-	AllowInsecureHTTP bool     `yaml:"allow_insecure_http,omitempty"`
-	Scopes            []Scope  `yaml:"scopes"`
-	Tools             []Tool   `yaml:"tools"`
+	Version           int        `yaml:"version"`
+	Template          string     `yaml:"template"`
+	Module            string     `yaml:"module"`
+	Name              string     `yaml:"name,omitempty"`
+	ServerURL         string     `yaml:"server_url"`
+	Port              int        `yaml:"port"`
+	Provider          string     `yaml:"provider"`
+	Scalekit          Scalekit   `yaml:"scalekit,omitempty"`
+	OIDC              OIDC       `yaml:"oidc,omitempty"`
+	AllowInsecureHTTP bool       `yaml:"allow_insecure_http,omitempty"`
+	Scopes            []Scope    `yaml:"scopes"`
+	Tools             []Tool     `yaml:"tools"`
+	Resources         []Resource `yaml:"resources,omitempty"`
+	Prompts           []Prompt   `yaml:"prompts,omitempty"`
 }
 
 // Scalekit holds the settings of the scalekit provider.
@@ -76,6 +79,26 @@ type Scope struct {
 
 // Tool is an MCP tool and the scopes a token needs to call it.
 type Tool struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description,omitempty"`
+	Scopes      []string `yaml:"scopes,omitempty"`
+}
+
+// Resource is an MCP resource, or a family of them, and the scopes a token
+// needs to read it. URI is a URI, or an RFC 6570 URI template (with {…}).
+type Resource struct {
+	URI         string   `yaml:"uri"`
+	Name        string   `yaml:"name,omitempty"` // default: from the URI
+	Description string   `yaml:"description,omitempty"`
+	MIMEType    string   `yaml:"mime_type,omitempty"`
+	Scopes      []string `yaml:"scopes,omitempty"`
+}
+
+// IsTemplate reports whether the resource is a URI template.
+func (r Resource) IsTemplate() bool { return strings.Contains(r.URI, "{") }
+
+// Prompt is an MCP prompt and the scopes a token needs to get it.
+type Prompt struct {
 	Name        string   `yaml:"name"`
 	Description string   `yaml:"description,omitempty"`
 	Scopes      []string `yaml:"scopes,omitempty"`
@@ -117,6 +140,39 @@ func (s *Spec) ApplyDefaults(base string) {
 	if len(s.Tools) == 0 {
 		s.Tools = []Tool{{Name: "hello", Description: "Says hello to the caller.", Scopes: []string{s.Scopes[0].Name}}}
 	}
+	for i, r := range s.Resources {
+		if r.Name == "" {
+			s.Resources[i].Name = ResourceName(r.URI)
+		}
+	}
+}
+
+// ResourceName derives a resource's name from its URI: the part after the
+// scheme, with every run of other characters than letters and digits made
+// one underscore: todo://items/{id} → items_id.
+func ResourceName(uri string) string {
+	if _, rest, ok := strings.Cut(uri, "://"); ok {
+		uri = rest
+	} else if _, rest, ok := strings.Cut(uri, ":"); ok {
+		uri = rest
+	}
+	var b strings.Builder
+	sep := false
+	for _, r := range uri {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			sep = false
+		} else {
+			sep = true
+		}
+	}
+	if b.Len() == 0 {
+		return "resource"
+	}
+	return b.String()
 }
 
 // DefaultScopes is the read/write pair used when the spec declares none.

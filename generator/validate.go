@@ -82,7 +82,9 @@ func Validate(s *Spec) error {
 		v.add("provider", fmt.Sprintf("unknown provider %q", s.Provider), "use one of: "+strings.Join(Providers, ", "))
 	}
 	v.scopes(s.Scopes)
-	v.tools(s.Tools, s.Scopes)
+	files := v.tools(s.Tools, s.Scopes)
+	v.resources(s.Resources, s.Scopes, files)
+	v.prompts(s.Prompts, s.Scopes, files)
 	return v.err()
 }
 
@@ -136,6 +138,8 @@ func (v *validator) scopes(scopes []Scope) {
 		path := fmt.Sprintf("scopes[%d].name", i)
 		if err := rules.CheckScopeName(sc.Name); err != nil {
 			v.check(path, err)
+		} else if sc.Name == rules.OfflineAccess {
+			v.add(path, "offline_access asks an authorization server for a refresh token; it is not a permission of this server, and MCP keeps it out of metadata and challenges", "remove it: clients ask for it themselves")
 		} else if seen[sc.Name] {
 			v.add(path, fmt.Sprintf("scope %q is declared twice", sc.Name), "remove the duplicate")
 		}
@@ -157,7 +161,8 @@ func (v *validator) scopes(scopes []Scope) {
 	}
 }
 
-func (v *validator) tools(tools []Tool, scopes []Scope) {
+// tools checks the tools and returns the handler files they take, by name.
+func (v *validator) tools(tools []Tool, scopes []Scope) map[string]string {
 	declared := map[string]bool{}
 	for _, sc := range scopes {
 		declared[sc.Name] = true
@@ -186,17 +191,78 @@ func (v *validator) tools(tools []Tool, scopes []Scope) {
 			goNames[g] = t.Name
 			files[ToolFile(t.Name)] = t.Name
 		}
-		if hasControl(t.Description) {
-			v.add(fmt.Sprintf("tools[%d].description", i), fmt.Sprintf("description of %q has a line break or control character", t.Name), "keep it to one line")
+		v.kindScopes(fmt.Sprintf("tools[%d]", i), fmt.Sprintf("tool %q", t.Name), t.Scopes, t.Description, scopes)
+	}
+	return files
+}
+
+// resources checks the resources; files are the handler files taken.
+func (v *validator) resources(resources []Resource, scopes []Scope, files map[string]string) {
+	names, uris, goNames := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, r := range resources {
+		v.check(fmt.Sprintf("resources[%d].uri", i), rules.CheckResourceURI(r.URI))
+		if uris[r.URI] {
+			v.add(fmt.Sprintf("resources[%d].uri", i), fmt.Sprintf("resource %q is declared twice", r.URI), "remove the duplicate")
+			continue
 		}
-		for _, sc := range t.Scopes {
-			if !declared[sc] {
-				v.add(fmt.Sprintf("tools[%d].scopes", i), fmt.Sprintf("tool %q requires undeclared scope %q", t.Name, sc), "declare it under scopes (--scope "+sc+"=Description), or fix the spelling")
-			}
+		uris[r.URI] = true
+		path := fmt.Sprintf("resources[%d].name", i)
+		if err := rules.CheckToolName(r.Name); err != nil || GoName(r.Name) == "" {
+			v.add(path, fmt.Sprintf("invalid resource name %q", r.Name), "use 1-128 characters of A-Z a-z 0-9 _ . - with at least one letter or digit")
+			continue
 		}
-		if dup := firstDuplicate(t.Scopes); dup != "" {
-			v.add(fmt.Sprintf("tools[%d].scopes", i), fmt.Sprintf("tool %q lists scope %q twice", t.Name, dup), "remove the duplicate")
+		switch file := ResourceFile(r.Name); {
+		case names[r.Name]:
+			v.add(path, fmt.Sprintf("resource name %q is used twice", r.Name), "give each resource its own name (name: in the spec file; add resource --name)")
+		case goNames[GoName(r.Name)]:
+			v.add(path, fmt.Sprintf("resource name %q names the same Go handler as another", r.Name), "rename one of them (name: in the spec file; add resource --name)")
+		case files[file] != "":
+			v.add(path, fmt.Sprintf("resource %q would be implemented in %s, like %s", r.Name, file, files[file]), "rename one of them")
+		default:
+			files[file] = "resource " + r.Name
 		}
+		names[r.Name], goNames[GoName(r.Name)] = true, true
+		v.kindScopes(fmt.Sprintf("resources[%d]", i), fmt.Sprintf("resource %q", r.URI), r.Scopes, r.Description, scopes)
+	}
+}
+
+// prompts checks the prompts; files are the handler files taken.
+func (v *validator) prompts(prompts []Prompt, scopes []Scope, files map[string]string) {
+	names, goNames := map[string]bool{}, map[string]bool{}
+	for i, p := range prompts {
+		path := fmt.Sprintf("prompts[%d].name", i)
+		if err := rules.CheckToolName(p.Name); err != nil || GoName(p.Name) == "" {
+			v.add(path, fmt.Sprintf("invalid prompt name %q", p.Name), "use 1-128 characters of A-Z a-z 0-9 _ . - with at least one letter or digit")
+			continue
+		}
+		switch file := PromptFile(p.Name); {
+		case names[p.Name]:
+			v.add(path, fmt.Sprintf("prompt %q is declared twice", p.Name), "remove the duplicate")
+		case goNames[GoName(p.Name)]:
+			v.add(path, fmt.Sprintf("prompt %q names the same Go handler as another", p.Name), "rename one of them")
+		case files[file] != "":
+			v.add(path, fmt.Sprintf("prompt %q would be implemented in %s, like %s", p.Name, file, files[file]), "rename one of them")
+		default:
+			files[file] = "prompt " + p.Name
+		}
+		names[p.Name], goNames[GoName(p.Name)] = true, true
+		v.kindScopes(fmt.Sprintf("prompts[%d]", i), fmt.Sprintf("prompt %q", p.Name), p.Scopes, p.Description, scopes)
+	}
+}
+
+// kindScopes checks the scopes and description of a tool, resource or
+// prompt; what names it in messages.
+func (v *validator) kindScopes(path, what string, required []string, description string, scopes []Scope) {
+	for _, sc := range required {
+		if !slices.ContainsFunc(scopes, func(s Scope) bool { return s.Name == sc }) {
+			v.add(path+".scopes", fmt.Sprintf("%s requires undeclared scope %q", what, sc), "declare it under scopes (--scope "+sc+"=Description), or fix the spelling")
+		}
+	}
+	if dup := firstDuplicate(required); dup != "" {
+		v.add(path+".scopes", fmt.Sprintf("%s lists scope %q twice", what, dup), "remove the duplicate")
+	}
+	if hasControl(description) {
+		v.add(path+".description", fmt.Sprintf("description of %s has a line break or control character", what), "keep it to one line")
 	}
 }
 

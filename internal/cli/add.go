@@ -14,21 +14,22 @@ import (
 
 func newAddCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "add tool|scope",
-		Short: "Add a tool or a scope to a project through its manifest",
+		Use:   "add tool|resource|prompt|scope",
+		Short: "Add a tool, resource, prompt or scope to a project through its manifest",
 		Long: `add changes the project's .create-mcp-auth.yaml and regenerates the files
-create-mcp-auth owns, as upgrade does. A new tool gets a handler stub in a
-file of its own (internal/tools/NAME.go), which is yours; nothing you wrote is
-touched. Run it in the project, or pass --dir.`,
+create-mcp-auth owns, as upgrade does. A new tool, resource or prompt gets a
+handler stub in a file of its own (internal/tools/NAME.go, NAME_resource.go,
+NAME_prompt.go), which is yours; nothing you wrote is touched. Run it in the
+project, or pass --dir.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown thing to add %q: use add tool or add scope", args[0])}
+				return usageError{fmt.Errorf("unknown thing to add %q: use add tool, add resource, add prompt or add scope", args[0])}
 			}
-			return usageError{fmt.Errorf("add what? use add tool NAME or add scope NAME")}
+			return usageError{fmt.Errorf("add what? use add tool NAME, add resource URI, add prompt NAME or add scope NAME")}
 		},
 	}
-	cmd.AddCommand(newAddToolCmd(stdout, stderr), newAddScopeCmd(stdout, stderr))
+	cmd.AddCommand(newAddToolCmd(stdout, stderr), newAddResourceCmd(stdout, stderr), newAddPromptCmd(stdout, stderr), newAddScopeCmd(stdout, stderr))
 	return cmd
 }
 
@@ -45,22 +46,15 @@ func newAddToolCmd(stdout, stderr io.Writer) *cobra.Command {
   create-mcp-auth add tool ping --scope ''   # callable with any valid token`,
 		Args: exactlyOneName,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("scope") {
-				return &badInput{writes: true, problems: []generator.Problem{{Path: "--scope", Message: "say which scopes the tool needs",
-					Fix: "pass --scope S[,S] with declared scopes, or --scope '' for a tool any valid token may call"}}}
+			if err := scopeGiven(cmd, "tool"); err != nil {
+				return err
 			}
 			return runAdd(cmd.Context(), dir, opts, stdout, stderr, func(s *generator.Spec) []generator.Problem {
 				name := args[0]
 				if slices.ContainsFunc(s.Tools, func(t generator.Tool) bool { return t.Name == name }) {
-					return []generator.Problem{{Path: "NAME", Message: fmt.Sprintf("tool %q already exists", name), Fix: "choose another name, or change the tool in " + generator.ManifestName}}
+					return exists("tool", name)
 				}
-				t := generator.Tool{Name: name, Description: desc}
-				for _, sc := range scopes {
-					if sc = strings.TrimSpace(sc); sc != "" {
-						t.Scopes = append(t.Scopes, sc)
-					}
-				}
-				s.Tools = append(s.Tools, t)
+				s.Tools = append(s.Tools, generator.Tool{Name: name, Description: desc, Scopes: trimmed(scopes)})
 				return nil
 			})
 		},
@@ -71,6 +65,102 @@ func newAddToolCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&dir, "dir", ".", "the project's directory")
 	opts.register(cmd, "add")
 	return cmd
+}
+
+func newAddResourceCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		opts                  changeOptions
+		dir, name, desc, mime string
+		scopes                []string
+	)
+	cmd := &cobra.Command{
+		Use:   "resource URI --scope S[,S] [--name N] [--description D] [--mime-type M]",
+		Short: "Add a resource (a URI or a URI template): a read handler stub of yours and its entry in the scope table",
+		Example: `  create-mcp-auth add resource 'todo://items/{id}' --scope todo:read --mime-type application/json
+  create-mcp-auth add resource todo://stats --scope ''   # readable with any valid token`,
+		Args: exactlyOneName,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := scopeGiven(cmd, "resource"); err != nil {
+				return err
+			}
+			return runAdd(cmd.Context(), dir, opts, stdout, stderr, func(s *generator.Spec) []generator.Problem {
+				uri := args[0]
+				if slices.ContainsFunc(s.Resources, func(r generator.Resource) bool { return r.URI == uri }) {
+					return exists("resource", uri)
+				}
+				s.Resources = append(s.Resources, generator.Resource{URI: uri, Name: name, Description: desc, MIMEType: mime, Scopes: trimmed(scopes)})
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&scopes, "scope", nil, "scopes reading it needs, all of them; repeat or separate with commas; each must be declared")
+	f.StringVar(&name, "name", "", "the resource's name (default: derived from the URI)")
+	f.StringVar(&desc, "description", "", "what the resource holds, shown to MCP clients")
+	f.StringVar(&mime, "mime-type", "", "the MIME type of its contents, e.g. application/json")
+	f.StringVar(&dir, "dir", ".", "the project's directory")
+	opts.register(cmd, "add")
+	return cmd
+}
+
+func newAddPromptCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		opts      changeOptions
+		dir, desc string
+		scopes    []string
+	)
+	cmd := &cobra.Command{
+		Use:     "prompt NAME --scope S[,S] [--description D]",
+		Short:   "Add a prompt: a handler stub of yours and its entry in the scope table",
+		Example: `  create-mcp-auth add prompt weekly_review --scope todo:read --description "Review the week's todos."`,
+		Args:    exactlyOneName,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := scopeGiven(cmd, "prompt"); err != nil {
+				return err
+			}
+			return runAdd(cmd.Context(), dir, opts, stdout, stderr, func(s *generator.Spec) []generator.Problem {
+				name := args[0]
+				if slices.ContainsFunc(s.Prompts, func(p generator.Prompt) bool { return p.Name == name }) {
+					return exists("prompt", name)
+				}
+				s.Prompts = append(s.Prompts, generator.Prompt{Name: name, Description: desc, Scopes: trimmed(scopes)})
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&scopes, "scope", nil, "scopes getting it needs, all of them; repeat or separate with commas; each must be declared")
+	f.StringVar(&desc, "description", "", "what the prompt is for, shown to MCP clients")
+	f.StringVar(&dir, "dir", ".", "the project's directory")
+	opts.register(cmd, "add")
+	return cmd
+}
+
+// scopeGiven insists on --scope: what a tool, resource or prompt needs is
+// a decision, never a default.
+func scopeGiven(cmd *cobra.Command, kind string) error {
+	if cmd.Flags().Changed("scope") {
+		return nil
+	}
+	return &badInput{writes: true, problems: []generator.Problem{{Path: "--scope", Message: "say which scopes the " + kind + " needs",
+		Fix: "pass --scope S[,S] with declared scopes, or --scope '' for a " + kind + " any valid token may use"}}}
+}
+
+// exists is the problem of adding what the manifest already has.
+func exists(kind, name string) []generator.Problem {
+	return []generator.Problem{{Path: "NAME", Message: fmt.Sprintf("%s %q already exists", kind, name),
+		Fix: "choose another, or change the " + kind + " in " + generator.ManifestName}}
+}
+
+// trimmed drops blanks from a list of scopes.
+func trimmed(scopes []string) []string {
+	var out []string
+	for _, sc := range scopes {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 func newAddScopeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -113,6 +203,7 @@ func runAdd(ctx context.Context, dir string, opts changeOptions, stdout, stderr 
 	if problems := edit(&m.Spec); len(problems) > 0 {
 		return &badInput{problems: problems, writes: true}
 	}
+	m.Spec.ApplyDefaults(defaultModule(dir)) // what was added may leave some unset
 	if err := generator.Validate(&m.Spec); err != nil {
 		return refuse(err, true)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,6 +66,12 @@ func TestBadInput(t *testing.T) {
 		{"long tool name", []string{"--scope", "a", "--tool", strings.Repeat("x", 129) + "=a"}, []string{"invalid tool name"}},
 		{"undeclared scope", []string{"--scope", "a", "--tool", "t=b"}, []string{"--tool (tools[0].scopes): tool \"t\" requires undeclared scope \"b\"; declare it under scopes (--scope b=Description)"}},
 		{"colliding go names", []string{"--scope", "a", "--tool", "create_todo=a", "--tool", "create-todo=a"}, []string{"would both be implemented by Go function handleCreateTodo"}},
+		{"resource without scheme", []string{"--scope", "a", "--resource", "items/{id}=a"}, []string{"--resource (resources[0].uri): resource URI \"items/{id}\" has no scheme"}},
+		{"resource template unclosed", []string{"--scope", "a", "--resource", "x://items/{id=a"}, []string{"--resource (resources[0].uri): resource URI template \"x://items/{id\" has a { without a }"}},
+		{"resource undeclared scope", []string{"--scope", "a", "--resource", "x://stats=b"}, []string{"--resource (resources[0].scopes): resource \"x://stats\" requires undeclared scope \"b\""}},
+		{"duplicate resource", []string{"--scope", "a", "--resource", "x://s=a", "--resource", "x://s"}, []string{"--resource (resources[1].uri): resource \"x://s\" is declared twice"}},
+		{"bad prompt name", []string{"--scope", "a", "--prompt", "plan day=a"}, []string{"--prompt (prompts[0].name): invalid prompt name \"plan day\""}},
+		{"offline_access as a scope", []string{"--scope", "offline_access"}, []string{"--scope (scopes[0].name): offline_access asks an authorization server for a refresh token"}},
 		{"bad module", []string{"--module", "Example.com/x y"}, []string{"--module (module): invalid module path"}},
 		{"unknown template", []string{"--template", "gin"}, []string{"--template (template): unknown template \"gin\""}},
 		{"unknown provider", []string{"--provider", "auth0"}, []string{"--provider (provider): unknown provider \"auth0\""}},
@@ -242,12 +249,29 @@ func TestVersionAndCompletion(t *testing.T) {
 }
 
 func TestEquivalentCommandLine(t *testing.T) {
-	s := &generator.Spec{Module: "example.com/x", ServerURL: "https://m.example.com/mcp", Scopes: []generator.Scope{{Name: "a", Description: "It's A"}}, Tools: []generator.Tool{{Name: "t", Scopes: []string{"a"}}}}
+	s := &generator.Spec{Module: "example.com/x", ServerURL: "https://m.example.com/mcp", Scopes: []generator.Scope{{Name: "a", Description: "It's A"}}, Tools: []generator.Tool{{Name: "t", Scopes: []string{"a"}}},
+		Resources: []generator.Resource{{URI: "x://items/{id}", Scopes: []string{"a"}}, {URI: "x://q?k=v"}}, Prompts: []generator.Prompt{{Name: "p", Scopes: []string{"a"}}}}
 	s.ApplyDefaults("x")
 	got := commandLine("my dir", "", omittedLists{}, s)
-	for _, want := range []string{"'my dir'", "--scope 'a=It'\\''s A'", "--tool t=a", "--yes"} {
+	for _, want := range []string{"'my dir'", "--scope 'a=It'\\''s A'", "--tool t=a", "--resource 'x://items/{id}=a'", "--resource 'x://q?k=v='", "--prompt p=a", "--yes"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("command line %s\nlacks %s", got, want)
+		}
+	}
+}
+
+// TestEntryFlagsRoundTrip: what commandLine writes for a tool, resource or
+// prompt, applyFlags reads back the same, "=" in a URI included.
+func TestEntryFlagsRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		scopes []string
+	}{
+		{"t", nil}, {"t", []string{"a", "b"}}, {"x://items/{id}", []string{"a"}}, {"x://q?k=v", nil}, {"x://q?k=v", []string{"a"}},
+	} {
+		name, scopes := splitEntry(joinEntry(tc.name, tc.scopes))
+		if name != tc.name || !slices.Equal(scopes, tc.scopes) {
+			t.Errorf("%q %q came back as %q %q", tc.name, tc.scopes, name, scopes)
 		}
 	}
 }

@@ -395,6 +395,12 @@ func TestInteractiveFullInterview(t *testing.T) {
 	s.answer("Tool 2 name (empty to finish):", "create_todo")
 	s.answer("Scopes create_todo requires (comma-separated; - for none):", "todo:read, todo:write")
 	s.answer("Tool 3 name (empty to finish):", "")
+	s.answer("Resource 1 URI (empty: none):", "todo://items/{id}")
+	s.answer("Scopes todo://items/{id} requires (comma-separated; - for none):", "")
+	s.answer("Resource 2 URI (empty to finish):", "")
+	s.answer("Prompt 1 name (empty: none):", "plan_day")
+	s.answer("Scopes plan_day requires (comma-separated; - for none):", "-")
+	s.answer("Prompt 2 name (empty to finish):", "")
 	s.answer("Listen port:", "4100")
 	s.expect("The same project, without questions:")
 	if code := s.finish(); code != 0 {
@@ -422,6 +428,8 @@ func TestInteractiveFullInterview(t *testing.T) {
 			{Name: "list_todos", Scopes: []string{"todo:read"}},
 			{Name: "create_todo", Scopes: []string{"todo:read", "todo:write"}},
 		},
+		Resources: []generator.Resource{{URI: "todo://items/{id}", Name: "items_id", Scopes: []string{"todo:read"}}},
+		Prompts:   []generator.Prompt{{Name: "plan_day"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("manifest spec:\n got %+v\nwant %+v\n%s", got, want, manifest)
@@ -469,6 +477,15 @@ func TestInteractiveValidation(t *testing.T) {
 	s.answer("Scopes do.it requires (comma-separated; - for none):", "-")
 	s.invalid("Tool 2 name (empty to finish):", "do_it", "already declared (or maps to the same Go name)")
 	s.answer("Tool 2 name (empty to finish):", "")
+	s.invalid("Resource 1 URI (empty: none):", "items/{id}", "has no scheme")
+	s.invalid("Resource 1 URI (empty: none):", "svc://items/{id", "has a { without a }")
+	s.answer("Resource 1 URI (empty: none):", "svc://items/{id}")
+	s.invalid("Scopes svc://items/{id} requires (comma-separated; - for none):", "svc:nope", `scope "svc:nope" is not declared`)
+	s.answer("Scopes svc://items/{id} requires (comma-separated; - for none):", "svc:use")
+	s.invalid("Resource 2 URI (empty to finish):", "svc://items/{id}", "already declared")
+	s.answer("Resource 2 URI (empty to finish):", "")
+	s.invalid("Prompt 1 name (empty: none):", "bad prompt", "invalid tool name")
+	s.answer("Prompt 1 name (empty: none):", "")
 	s.invalid("Listen port:", "70000", "enter a number from 1 to 65535")
 	s.invalid("Listen port:", "http", "enter a number from 1 to 65535")
 	s.answer("Listen port:", "8080")
@@ -481,7 +498,8 @@ func TestInteractiveValidation(t *testing.T) {
 	if got.ServerURL != "https://mcp.example.com/mcp" || got.Port != 8080 || got.Module != "example.com/svc" ||
 		got.Scalekit != (generator.Scalekit{EnvironmentURL: "https://acme.scalekit.com", ResourceID: "res_123"}) ||
 		!reflect.DeepEqual(got.Scopes, []generator.Scope{{Name: "svc:use", Description: "use the service"}}) ||
-		!reflect.DeepEqual(got.Tools, []generator.Tool{{Name: "do.it"}}) {
+		!reflect.DeepEqual(got.Tools, []generator.Tool{{Name: "do.it"}}) ||
+		!reflect.DeepEqual(got.Resources, []generator.Resource{{URI: "svc://items/{id}", Name: "items_id", Scopes: []string{"svc:use"}}}) || got.Prompts != nil {
 		t.Errorf("manifest spec does not hold the accepted answers: %+v", got)
 	}
 	if data, err := os.ReadFile(filepath.Join(full, "keep.txt")); err != nil || string(data) != "mine" {
@@ -502,6 +520,8 @@ func TestInteractiveFlagsAnswerQuestions(t *testing.T) {
 	s.answer("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "")
 	s.answer("Use the default scopes mcp:tools:read, mcp:tools:write?", "")
 	s.answer("Tool 1 name (empty: one example tool, hello):", "")
+	s.answer("Resource 1 URI (empty: none):", "")
+	s.answer("Prompt 1 name (empty: none):", "")
 	s.answer("Listen port:", "")
 	s.expect("The same project, without questions:")
 	if code := s.finish(); code != 0 {
@@ -637,7 +657,7 @@ func TestInteractiveStdoutRedirected(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "redirected")
 	s := startPTY(t, ptyOptions{stdoutNotTerminal: true}, "new", dir, "--skip-tidy", "--template", "stdlib", "--module", "example.com/r",
 		"--server-url", "https://r.example.com/mcp", "--provider", "oidc", "--issuer", "https://auth.example.com",
-		"--jwks-url", "https://auth.example.com/keys", "--scope", "a=A", "--tool", "t=a")
+		"--jwks-url", "https://auth.example.com/keys", "--scope", "a=A", "--tool", "t=a", "--resource", "r://x=a", "--prompt", "p=a")
 	s.answer("Listen port:", "9000")
 	if code := s.finish(); code != 0 {
 		t.Fatalf("exit %d, want 0\n%s", code, s.dump())

@@ -84,8 +84,31 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 		}
 	}
 	if in.asked("tool", len(s.Tools) > 0) {
-		if s.Tools, err = in.tools(s.Scopes); err != nil {
+		tools, err := in.entries(toolEntries, s.Scopes)
+		if err != nil {
 			return err
+		}
+		s.Tools = nil // none: the defaults add an example tool
+		for _, e := range tools {
+			s.Tools = append(s.Tools, generator.Tool{Name: e.name, Scopes: e.scopes})
+		}
+	}
+	if in.asked("resource", len(s.Resources) > 0) {
+		resources, err := in.entries(resourceEntries, s.Scopes)
+		if err != nil {
+			return err
+		}
+		for _, e := range resources {
+			s.Resources = append(s.Resources, generator.Resource{URI: e.name, Scopes: e.scopes})
+		}
+	}
+	if in.asked("prompt", len(s.Prompts) > 0) {
+		prompts, err := in.entries(promptEntries, s.Scopes)
+		if err != nil {
+			return err
+		}
+		for _, e := range prompts {
+			s.Prompts = append(s.Prompts, generator.Prompt{Name: e.name, Scopes: e.scopes})
 		}
 	}
 	if in.asked("port", s.Port != 0) {
@@ -219,39 +242,83 @@ func (in *interview) scopes() ([]generator.Scope, error) {
 	}
 }
 
-func (in *interview) tools(scopes []generator.Scope) ([]generator.Tool, error) {
+// An entry is a tool, resource or prompt as the interview has it: its
+// name (a URI for resources) and the scopes it requires.
+type entry struct {
+	name   string
+	scopes []string
+}
+
+// entryKind words the questions for one kind of entry and checks names.
+type entryKind struct {
+	kind, noun string // "Tool", "name"
+	none       string // what an empty first answer means
+	help       string
+	// check checks a new name against the rules and the names taken.
+	check func(name string, taken []entry) error
+}
+
+var (
+	toolEntries = entryKind{kind: "Tool", noun: "name", none: "one example tool, hello",
+		help:  "An MCP tool, e.g. list_todos: 1-128 characters of A-Z a-z 0-9 _ . -. Each gets a stub handler to fill in.",
+		check: namedEntry("tool")}
+	resourceEntries = entryKind{kind: "Resource", noun: "URI", none: "none",
+		help: "An MCP resource clients read: a URI such as todo://stats, or an RFC 6570 template such as todo://items/{id}. Each gets a stub read handler to fill in.",
+		check: func(u string, taken []entry) error {
+			if err := rules.CheckResourceURI(u); err != nil {
+				return err
+			}
+			name := generator.ResourceName(u)
+			if slices.ContainsFunc(taken, func(e entry) bool { return generator.GoName(generator.ResourceName(e.name)) == generator.GoName(name) }) {
+				return fmt.Errorf("resource %q is already declared (or its handler would have the same name, %s)", u, name)
+			}
+			return nil
+		}}
+	promptEntries = entryKind{kind: "Prompt", noun: "name", none: "none",
+		help:  "An MCP prompt, e.g. plan_day: 1-128 characters of A-Z a-z 0-9 _ . -. Each gets a stub handler to fill in.",
+		check: namedEntry("prompt")}
+)
+
+// namedEntry checks the name of a new tool or prompt: tool-name rules,
+// and a Go handler name of its own.
+func namedEntry(kind string) func(string, []entry) error {
+	return func(n string, taken []entry) error {
+		if slices.ContainsFunc(taken, func(e entry) bool { return e.name == n || generator.GoName(e.name) == generator.GoName(n) }) {
+			return fmt.Errorf("%s %q is already declared (or maps to the same Go name)", kind, n)
+		}
+		return rules.CheckToolName(n)
+	}
+}
+
+// entries asks for entries of one kind and the scopes each requires, until
+// an empty name.
+func (in *interview) entries(k entryKind, scopes []generator.Scope) ([]entry, error) {
 	declared := make([]string, len(scopes))
 	for i, sc := range scopes {
 		declared[i] = sc.Name
 	}
-	var tools []generator.Tool
+	var out []entry
 	for {
-		msg := fmt.Sprintf("Tool %d name (empty to finish):", len(tools)+1)
-		if len(tools) == 0 {
-			msg = "Tool 1 name (empty: one example tool, hello):"
+		msg := fmt.Sprintf("%s %d %s (empty to finish):", k.kind, len(out)+1, k.noun)
+		if len(out) == 0 {
+			msg = fmt.Sprintf("%s 1 %s (empty: %s):", k.kind, k.noun, k.none)
 		}
 		name, err := in.p.Input(Question{
 			Message: msg,
-			Help:    "An MCP tool, e.g. list_todos: 1-128 characters of A-Z a-z 0-9 _ . -. Each gets a stub handler to fill in.",
+			Help:    k.help,
 			Validate: func(n string) error {
 				if n == "" {
 					return nil
 				}
-				if slices.ContainsFunc(tools, func(t generator.Tool) bool { return t.Name == n || generator.GoName(t.Name) == generator.GoName(n) }) {
-					return fmt.Errorf("tool %q is already declared (or maps to the same Go name)", n)
-				}
-				return rules.CheckToolName(n)
+				return k.check(n, out)
 			},
 		})
-		if err != nil {
-			return nil, err
-		}
-		if name == "" {
-			return tools, nil // none: the defaults add an example tool
+		if err != nil || name == "" {
+			return out, err
 		}
 		ans, err := in.p.Input(Question{
 			Message: "Scopes " + name + " requires (comma-separated; - for none):", Default: declared[0],
-			Help: "Declared scopes: " + strings.Join(declared, ", ") + ". A token must carry every one of them to call the tool; with none, any valid token may.",
+			Help: "Declared scopes: " + strings.Join(declared, ", ") + ". A token must carry every one of them; with none, any valid token may.",
 			Validate: func(v string) error {
 				if v == "-" {
 					return nil
@@ -267,11 +334,11 @@ func (in *interview) tools(scopes []generator.Scope) ([]generator.Tool, error) {
 		if err != nil {
 			return nil, err
 		}
-		t := generator.Tool{Name: name}
+		e := entry{name: name}
 		if ans != "-" {
-			t.Scopes = splitList(ans)
+			e.scopes = splitList(ans)
 		}
-		tools = append(tools, t)
+		out = append(out, e)
 	}
 }
 

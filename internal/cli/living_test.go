@@ -85,6 +85,11 @@ func TestChangeCommandsRefuseBadInput(t *testing.T) {
 		{"add tool with a bad name", []string{"add", "tool", "bad name", "--dir", dir, "--scope", ""}, "invalid tool name"},
 		{"add scope that exists", []string{"add", "scope", "mcp:tools:read", "--dir", dir}, "is already declared"},
 		{"add scope with a space", []string{"add", "scope", "a b=x", "--dir", dir}, "contains a space"},
+		{"add resource without --scope", []string{"add", "resource", "svc://stats", "--dir", dir}, "say which scopes the resource needs"},
+		{"add resource without a scheme", []string{"add", "resource", "stats", "--dir", dir, "--scope", ""}, "has no scheme"},
+		{"add resource with an undeclared scope", []string{"add", "resource", "svc://stats", "--dir", dir, "--scope", "nope"}, `resource "svc://stats" requires undeclared scope "nope"`},
+		{"add prompt without --scope", []string{"add", "prompt", "p", "--dir", dir}, "say which scopes the prompt needs"},
+		{"add prompt with a bad name", []string{"add", "prompt", "bad name", "--dir", dir, "--scope", ""}, "invalid prompt name"},
 		{"add nothing", []string{"add"}, "add what?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,6 +119,32 @@ func TestAddToolAndScope(t *testing.T) {
 	if !strings.Contains(string(stub), "func handleReset(") || !strings.Contains(string(scopes), `"reset": {"svc:admin"}`) ||
 		!strings.Contains(string(scopes), `Implies: []string{"mcp:tools:write"}`) {
 		t.Errorf("stub:\n%s\nscopes.go:\n%s", stub, scopes)
+	}
+	if code, _, errs := run(t, "diff", dir); code != 0 {
+		t.Errorf("diff after add: exit %d\n%s", code, errs)
+	}
+}
+
+// TestAddResourceAndPrompt: each gets a stub of the user's and an entry in
+// the scope tables; adding the same again is refused.
+func TestAddResourceAndPrompt(t *testing.T) {
+	dir := newProject(t)
+	code, out, errs := run(t, "add", "resource", "svc://items/{id}", "--dir", dir, "--scope", "mcp:tools:read", "--mime-type", "application/json", "--skip-tidy")
+	if code != 0 || !strings.Contains(out, "create    internal/tools/items_id_resource.go") {
+		t.Fatalf("add resource: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = run(t, "add", "prompt", "plan_day", "--dir", dir, "--scope", "mcp:tools:read,mcp:tools:write", "--description", "Plan the day.", "--skip-tidy")
+	if code != 0 || !strings.Contains(out, "create    internal/tools/plan_day_prompt.go") {
+		t.Fatalf("add prompt: exit %d\n%s%s", code, out, errs)
+	}
+	scopes, _ := os.ReadFile(filepath.Join(dir, "internal/tools/scopes.go"))
+	for _, want := range []string{`"svc://items/{id}": {"mcp:tools:read"}`, `"plan_day": {"mcp:tools:read", "mcp:tools:write"}`} {
+		if !strings.Contains(string(scopes), want) {
+			t.Errorf("scopes.go lacks %s:\n%s", want, scopes)
+		}
+	}
+	if code, _, errs := run(t, "add", "resource", "svc://items/{id}", "--dir", dir, "--scope", ""); code != 2 || !strings.Contains(errs, `resource "svc://items/{id}" already exists`) {
+		t.Errorf("adding the resource again: exit %d\n%s", code, errs)
 	}
 	if code, _, errs := run(t, "diff", dir); code != 0 {
 		t.Errorf("diff after add: exit %d\n%s", code, errs)

@@ -31,7 +31,7 @@ type specFlags struct {
 	template, module, serverURL, provider string
 	scalekitEnv, scalekitResourceID       string
 	issuer, jwksURL                       string
-	scopes, tools                         []string
+	scopes, tools, resources, prompts     []string
 	port                                  int
 	allowInsecureHTTP                     bool
 }
@@ -55,7 +55,8 @@ status 2, and nothing is written.`,
       --server-url https://mcp.example.com/mcp \
       --scalekit-env https://acme.scalekit.com --scalekit-resource-id res_123 \
       --scope todo:read="Read todos" --scope todo:write="Change todos" \
-      --tool list_todos=todo:read --tool create_todo=todo:write
+      --tool list_todos=todo:read --tool create_todo=todo:write \
+      --resource 'todo://items/{id}=todo:read' --prompt plan_day=todo:read
   create-mcp-auth new svc --config platform-spec.yaml --server-url https://svc.example.com/mcp`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -87,6 +88,8 @@ status 2, and nothing is written.`,
 	f.StringVar(&sf.jwksURL, "jwks-url", "", "JWKS URL, for --provider oidc (default: discovered from the issuer's metadata)")
 	f.StringArrayVar(&sf.scopes, "scope", nil, "a scope as NAME[=Description]; repeatable (default: mcp:tools:read and mcp:tools:write)")
 	f.StringArrayVar(&sf.tools, "tool", nil, "a tool as NAME[=SCOPE[,SCOPE]]; repeatable; each scope must be declared (default: one example tool)")
+	f.StringArrayVar(&sf.resources, "resource", nil, "a resource as URI[=SCOPE[,SCOPE]], URI a URI or an RFC 6570 template like todo://items/{id}; repeatable (default: none)")
+	f.StringArrayVar(&sf.prompts, "prompt", nil, "a prompt as NAME[=SCOPE[,SCOPE]]; repeatable (default: none)")
 	f.IntVar(&sf.port, "port", generator.DefaultPort, "listen port")
 	f.BoolVar(&sf.allowInsecureHTTP, "allow-insecure-http", false, "accept plain http:// URLs for non-loopback hosts (only behind a TLS-terminating proxy)")
 	f.StringVar(&opts.config, "config", "", "spec file (YAML, the schema of a generated project's .create-mcp-auth.yaml); flags override it")
@@ -136,7 +139,12 @@ func runNewSteps(ctx context.Context, r newRun) error {
 	applyFlags(spec, r.sf, r.changed)
 	// Lists that came from the spec file may carry what no flag can express
 	// (implies, descriptions): the equivalent command line leaves them there.
-	omit := omittedLists{scopes: len(spec.Scopes) > 0 && !r.changed.Changed("scope"), tools: len(spec.Tools) > 0 && !r.changed.Changed("tool")}
+	omit := omittedLists{
+		scopes:    len(spec.Scopes) > 0 && !r.changed.Changed("scope"),
+		tools:     len(spec.Tools) > 0 && !r.changed.Changed("tool"),
+		resources: len(spec.Resources) > 0 && !r.changed.Changed("resource"),
+		prompts:   len(spec.Prompts) > 0 && !r.changed.Changed("prompt"),
+	}
 
 	if r.prompter != nil {
 		in := interview{p: r.prompter, changed: r.changed, fromFile: r.opts.config != "", force: r.opts.force}
@@ -217,15 +225,17 @@ func flagFor(path string) string {
 		"template": "--template", "module": "--module", "name": "", "server_url": "--server-url", "port": "--port",
 		"provider": "--provider", "scalekit.environment_url": "--scalekit-env", "scalekit.resource_id": "--scalekit-resource-id",
 		"oidc.issuer": "--issuer", "oidc.jwks_url": "--jwks-url", "scopes": "--scope", "tools": "--tool",
+		"resources": "--resource", "prompts": "--prompt",
 	}[field]
-	if flag == "" || strings.HasPrefix(path, "scopes[") && strings.HasSuffix(path, ".implies") || strings.HasSuffix(path, ".description") {
+	if flag == "" || strings.HasPrefix(path, "scopes[") && strings.HasSuffix(path, ".implies") ||
+		strings.HasSuffix(path, ".description") || strings.HasSuffix(path, ".mime_type") || strings.HasPrefix(path, "resources[") && strings.HasSuffix(path, ".name") {
 		return path
 	}
 	return flag + " (" + path + ")"
 }
 
-// applyFlags lays every flag the user set over the spec. Repeated --scope or
-// --tool flags replace the spec file's whole list.
+// applyFlags lays every flag the user set over the spec. Repeated --scope,
+// --tool, --resource or --prompt flags replace the spec file's whole list.
 func applyFlags(s *generator.Spec, sf specFlags, changed *pflag.FlagSet) {
 	set := func(name string, dst *string, v string) {
 		if changed.Changed(name) {
@@ -256,14 +266,43 @@ func applyFlags(s *generator.Spec, sf specFlags, changed *pflag.FlagSet) {
 	if changed.Changed("tool") {
 		s.Tools = nil
 		for _, v := range sf.tools {
-			name, scopes, hasScopes := strings.Cut(v, "=")
-			t := generator.Tool{Name: name}
-			if hasScopes && scopes != "" {
-				t.Scopes = strings.Split(scopes, ",")
-			}
-			s.Tools = append(s.Tools, t)
+			name, scopes := splitEntry(v)
+			s.Tools = append(s.Tools, generator.Tool{Name: name, Scopes: scopes})
 		}
 	}
+	if changed.Changed("resource") {
+		s.Resources = nil
+		for _, v := range sf.resources {
+			uri, scopes := splitEntry(v)
+			s.Resources = append(s.Resources, generator.Resource{URI: uri, Scopes: scopes})
+		}
+	}
+	if changed.Changed("prompt") {
+		s.Prompts = nil
+		for _, v := range sf.prompts {
+			name, scopes := splitEntry(v)
+			s.Prompts = append(s.Prompts, generator.Prompt{Name: name, Scopes: scopes})
+		}
+	}
+}
+
+// splitEntry splits NAME[=SCOPE[,SCOPE]] at its last "=": a resource URI
+// may hold "=" itself, scope lists here do not.
+func splitEntry(v string) (name string, scopes []string) {
+	i := strings.LastIndexByte(v, '=')
+	if i < 0 {
+		return v, nil
+	}
+	return v[:i], splitList(v[i+1:])
+}
+
+// joinEntry is the inverse of splitEntry. A name holding "=" keeps a trailing
+// "=" even without scopes, so that its own "=" is not taken for the split.
+func joinEntry(name string, scopes []string) string {
+	if len(scopes) == 0 && !strings.Contains(name, "=") {
+		return name
+	}
+	return name + "=" + strings.Join(scopes, ",")
 }
 
 // defaultModule is the module path used when none is given: DIR's base name.
@@ -305,7 +344,7 @@ func printNextSteps(w io.Writer, dir string, s *generator.Spec, tidied bool) {
 
 // omittedLists says which spec lists the equivalent command line leaves out:
 // those taken untouched from the spec file, and defaults.
-type omittedLists struct{ scopes, tools bool }
+type omittedLists struct{ scopes, tools, resources, prompts bool }
 
 // commandLine is the non-interactive equivalent of the answers given. Scope
 // implications and tool descriptions have no flags: they stay in the spec
@@ -341,11 +380,19 @@ func commandLine(dir, config string, omit omittedLists, s *generator.Spec) strin
 		if omit.tools {
 			break
 		}
-		v := t.Name
-		if len(t.Scopes) > 0 {
-			v += "=" + strings.Join(t.Scopes, ",")
+		args = append(args, "--tool", shellQuote(joinEntry(t.Name, t.Scopes)))
+	}
+	for _, r := range s.Resources {
+		if omit.resources {
+			break
 		}
-		args = append(args, "--tool", shellQuote(v))
+		args = append(args, "--resource", shellQuote(joinEntry(r.URI, r.Scopes)))
+	}
+	for _, p := range s.Prompts {
+		if omit.prompts {
+			break
+		}
+		args = append(args, "--prompt", shellQuote(joinEntry(p.Name, p.Scopes)))
 	}
 	args = append(args, "--port", fmt.Sprint(s.Port))
 	if s.AllowInsecureHTTP {

@@ -134,12 +134,16 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 
 		msg, err := parseMessage(body)
-		if err == nil {
-			err = checkStandardHeaders(r.Header, r.Header.Get("MCP-Protocol-Version"), msg)
-		}
 		if err != nil {
 			g.deny(w, r, denial{status: http.StatusBadRequest, reason: "ambiguous_message",
 				code: codeInvalidRequest, description: err.Error(), bodyRead: true})
+			return
+		}
+		if err := checkStandardHeaders(r.Header, r.Header.Get("MCP-Protocol-Version"), msg); err != nil {
+			// MCP 2026-07-28 (SEP-2243): a JSON-RPC error, code -32020,
+			// with status 400.
+			g.audit(r, denial{status: http.StatusBadRequest, reason: "header_mismatch", description: err.Error()})
+			writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch, err.Error())
 			return
 		}
 		if msg.Method == methodCancelled && !msg.IsRequest {
@@ -153,26 +157,42 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
-		tool := msg.Tool
-		if msg.IsCall {
+		if msg.HasTarget {
 			var granted []string
 			if tok := FromContext(r.Context()); tok != nil {
 				granted = tok.Scopes
 			}
-			// Tools missing from the table are left to the dispatcher, which
-			// either does not know them or refuses them.
-			if required, listed := g.policy.Required(tool); listed {
+			// What the table does not list is left to the dispatcher, which
+			// either does not know it or refuses it.
+			if kind, required, listed := g.requiredFor(msg); listed {
 				if missing := g.policy.Missing(required, granted); len(missing) > 0 {
 					g.deny(w, r, denial{status: http.StatusForbidden, reason: "insufficient_scope", challenge: true,
-						code: codeInsufficientScope, scope: strings.Join(stepUpScopes(r, granted, required), " "), tool: tool,
-						description: "the " + tool + " tool needs scope " + strings.Join(missing, " "), bodyRead: true})
+						code: codeInsufficientScope, scope: strings.Join(stepUpScopes(r, granted, required), " "), tool: msg.Target,
+						description: "the " + msg.Target + " " + kind + " needs scope " + strings.Join(missing, " "), bodyRead: true})
 					return
 				}
 			}
 		}
-		g.allowed(r, tool)
+		g.allowed(r, msg.Target)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// requiredFor returns the scopes the target of msg needs, what kind of
+// target it is (for messages), and whether the tables list it.
+func (g *Guard) requiredFor(msg message) (kind string, required []string, listed bool) {
+	switch msg.Method {
+	case "tools/call":
+		required, listed = g.policy.Required(msg.Target)
+		return "tool", required, listed
+	case "prompts/get":
+		required, listed = g.policy.RequiredForPrompt(msg.Target)
+		return "prompt", required, listed
+	case "resources/read":
+		required, listed = g.policy.RequiredForResource(msg.Target)
+		return "resource", required, listed
+	}
+	return "", nil, false
 }
 
 // requireScopes answers 403 insufficient_scope to a request whose token

@@ -36,14 +36,24 @@ type ToolScopes map[string][]string
 // "prefix:*" and the required scope starts with "prefix:". A bare "*" is not
 // a wildcard: it grants nothing but a scope literally named "*".
 type Policy struct {
-	scopes  []Scope
-	tools   ToolScopes
-	implied map[string][]string // scope → every scope it grants, itself included
+	scopes    []Scope
+	tools     ToolScopes
+	resources []resourceRule
+	prompts   PromptScopes
+	implied   map[string][]string // scope → every scope it grants, itself included
 }
 
-// NewPolicy checks the scope and tool tables against each other and returns
-// the policy they describe. Every problem is reported, not just the first.
-func NewPolicy(scopes []Scope, tools ToolScopes) (*Policy, error) {
+// A PolicyOption adds a table to a Policy.
+type PolicyOption func(*Policy)
+
+// NewPolicy checks the scope, tool (and resource and prompt, see
+// WithResources and WithPrompts) tables against each other and returns the
+// policy they describe. Every problem is reported, not just the first.
+func NewPolicy(scopes []Scope, tools ToolScopes, opts ...PolicyOption) (*Policy, error) {
+	p := &Policy{scopes: scopes, tools: tools, implied: make(map[string][]string, len(scopes))}
+	for _, opt := range opts {
+		opt(p)
+	}
 	var errs []error
 	declared := make(map[string]bool, len(scopes))
 	for _, s := range scopes {
@@ -62,32 +72,47 @@ func NewPolicy(scopes []Scope, tools ToolScopes) (*Policy, error) {
 			}
 		}
 	}
-	for _, name := range sortedKeys(tools) {
-		if name == "" {
-			errs = append(errs, errors.New("a tool with an empty name is listed"))
-		}
-		for _, s := range tools[name] {
-			if !declared[s] {
-				errs = append(errs, fmt.Errorf("tool %q needs scope %q, which is not declared", name, s))
-			}
+	errs = append(errs, checkTable("tool", tools, declared)...)
+	errs = append(errs, checkTable("prompt", p.prompts, declared)...)
+	for _, r := range p.resources {
+		errs = append(errs, checkTable("resource", map[string][]string{r.key: r.scopes}, declared)...)
+		if r.err != nil {
+			errs = append(errs, r.err)
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-
-	p := &Policy{scopes: scopes, tools: tools, implied: make(map[string][]string, len(scopes))}
 	for _, s := range scopes {
 		p.implied[s.Name] = closure(s.Name, scopes)
 	}
 	return p, nil
 }
 
-// ScopesSupported returns the names of all declared scopes, in table order.
+// checkTable checks that every entry of a table has a name and declared
+// scopes.
+func checkTable(kind string, table map[string][]string, declared map[string]bool) []error {
+	var errs []error
+	for _, name := range sortedKeys(table) {
+		if name == "" {
+			errs = append(errs, fmt.Errorf("a %s with an empty name is listed", kind))
+		}
+		for _, s := range table[name] {
+			if !declared[s] {
+				errs = append(errs, fmt.Errorf("%s %q needs scope %q, which is not declared", kind, name, s))
+			}
+		}
+	}
+	return errs
+}
+
+// ScopesSupported returns the names of the declared scopes, in table order.
+// (offline_access is never among them: the generator refuses to declare it,
+// since metadata and challenges must not name it, MCP 2026-07-28, SEP-2207.)
 func (p *Policy) ScopesSupported() []string {
-	names := make([]string, len(p.scopes))
-	for i, s := range p.scopes {
-		names[i] = s.Name
+	names := make([]string, 0, len(p.scopes))
+	for _, s := range p.scopes {
+		names = append(names, s.Name)
 	}
 	return names
 }

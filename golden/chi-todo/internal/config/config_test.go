@@ -128,7 +128,8 @@ func TestLoadRejects(t *testing.T) {
 		"negative leeway":          {"TOKEN_LEEWAY", "-1s", "TOKEN_LEEWAY"},
 		"refetch interval too low": {"JWKS_REFRESH_MIN_INTERVAL", "10ms", "JWKS_REFRESH_MIN_INTERVAL: \"10ms\" is not a duration from 1s to 1h"},
 		"typ strict not boolean":   {"TOKEN_TYP_STRICT", "maybe", "TOKEN_TYP_STRICT"},
-		"filter not boolean":       {"FILTER_TOOLS_LIST", "yes please", "FILTER_TOOLS_LIST"},
+		"filter not boolean":       {"FILTER_LISTS", "yes please", "FILTER_LISTS"},
+		"old filter not boolean":   {"FILTER_TOOLS_LIST", "yes please", "FILTER_TOOLS_LIST"},
 	} {
 		env := map[string]string{}
 		for k, v := range base {

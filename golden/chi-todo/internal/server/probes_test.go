@@ -4,26 +4,56 @@ package server
 
 import (
 	"context"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"example.com/todo/internal/auth"
 	"example.com/todo/internal/tools"
 )
 
-// register adds a probe for every tool of the scope table, under its name,
-// accepting any arguments.
-func (p *probes) register(s *mcp.Server) {
+// register adds a probe for every tool, resource and prompt of the scope
+// tables, under its name (or URI), accepting any arguments. Resources and
+// prompts go behind the very guards the real registration uses.
+func (p *probes) register(s *mcp.Server, policy *auth.Policy) {
 	for name := range tools.ToolScopes {
 		mcp.AddTool(s, &mcp.Tool{Name: name}, func(ctx context.Context, req *mcp.CallToolRequest, _ map[string]any) (*mcp.CallToolResult, any, error) {
-			subject := ""
-			if req.Extra != nil && req.Extra.TokenInfo != nil {
-				subject = req.Extra.TokenInfo.UserID
-			}
-			text, err := p.run(ctx, name, subject)
+			text, err := p.run(ctx, name, subjectOf(req.Extra))
 			if err != nil {
 				return nil, nil, err
 			}
 			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil, nil
 		})
 	}
+	for key := range tools.ResourceScopes {
+		read := tools.GuardResource(policy, key, func(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+			text, err := p.run(ctx, resourceProbe(key), subjectOf(req.Extra))
+			if err != nil {
+				return nil, err
+			}
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: req.Params.URI, Text: text}}}, nil
+		})
+		if strings.Contains(key, "{") {
+			s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: key, Name: resourceProbe(key)}, read)
+		} else {
+			s.AddResource(&mcp.Resource{URI: key, Name: resourceProbe(key)}, read)
+		}
+	}
+	for name := range tools.PromptScopes {
+		s.AddPrompt(&mcp.Prompt{Name: name}, tools.GuardPrompt(policy, name, func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			text, err := p.run(ctx, promptProbe(name), subjectOf(req.Extra))
+			if err != nil {
+				return nil, err
+			}
+			return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: text}}}}, nil
+		}))
+	}
+}
+
+// subjectOf is the caller's "sub", as the SDK hands it to handlers.
+func subjectOf(extra *mcp.RequestExtra) string {
+	if extra == nil || extra.TokenInfo == nil {
+		return ""
+	}
+	return extra.TokenInfo.UserID
 }

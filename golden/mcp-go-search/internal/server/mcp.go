@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -17,13 +18,14 @@ import (
 	"example.com/search/internal/config"
 )
 
-// A registrar adds tools to the MCP server.
-type registrar = func(*mcpserver.MCPServer)
+// A registrar adds tools, resources and prompts to the MCP server; those
+// behind the policy's checks.
+type registrar = func(*mcpserver.MCPServer, *auth.Policy)
 
 // newMCPEndpoint returns the MCP endpoint: an mcp-go server with the tools
 // register adds and the scope check, behind its streamable HTTP transport.
 func newMCPEndpoint(cfg config.Config, policy *auth.Policy, _ string, logger *slog.Logger, register registrar) http.Handler {
-	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger, register), logger)
+	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterLists, logger, register), logger)
 }
 
 // newMCPServer returns the MCP server with the tools register adds and the
@@ -38,10 +40,14 @@ func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slo
 		mcpserver.WithToolHandlerMiddleware(requireToolScopes(policy, logger)),
 	}
 	if filterList {
-		opts = append(opts, mcpserver.WithToolFilter(filterTools(policy)))
+		opts = append(opts, filterLists(policy)...)
 	}
+	// Results are for the token's holder alone: mcp-go marks them
+	// cacheScope "private" by default (MCP 2026-07-28: a shared cache must
+	// not serve one caller's lists or resources to another), and
+	// server_test.go holds it to that.
 	server := mcpserver.NewMCPServer(name, version(), opts...)
-	register(server)
+	register(server, policy)
 	return server
 }
 
@@ -109,7 +115,7 @@ func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcpserver.ToolH
 			case tok == nil:
 				return nil, refuse(ctx, logger, tool, nil, "no_verified_token", "tools/call without a verified token")
 			case !listed:
-				return nil, refuse(ctx, logger, tool, tok, "tool_not_in_scope_table", fmt.Sprintf("tool %q is not available", tool))
+				return nil, refuse(ctx, logger, tool, tok, "tool_not_in_scope_table", fmt.Sprintf("unknown tool %q", tool))
 			}
 			if missing := policy.Missing(required, tok.Scopes); len(missing) > 0 {
 				return nil, refuse(ctx, logger, tool, tok, "insufficient_scope",
@@ -120,23 +126,35 @@ func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcpserver.ToolH
 	}
 }
 
-// filterTools drops from tools/list the tools the caller's token may not
-// call. mcp-go applies the filter to tools/call too, answering "not found"
-// for a hidden tool before requireToolScopes runs: either way it does not
-// run.
-func filterTools(policy *auth.Policy) mcpserver.ToolFilterFunc {
-	return func(ctx context.Context, all []mcp.Tool) []mcp.Tool {
-		var granted []string
+// filterLists drops from tools/list, prompts/list, resources/list and
+// resources/templates/list what the caller's token may not use. mcp-go
+// applies the tool and prompt filters to tools/call and prompts/get too,
+// answering "not found" for what is hidden before the scope checks run:
+// either way it does not run.
+func filterLists(policy *auth.Policy) []mcpserver.ServerOption {
+	granted := func(ctx context.Context) []string {
 		if tok := auth.FromContext(ctx); tok != nil {
-			granted = tok.Scopes
+			return tok.Scopes
 		}
-		permitted := make([]mcp.Tool, 0, len(all))
-		for _, t := range all {
-			if policy.Permits(t.Name, granted) {
-				permitted = append(permitted, t)
-			}
-		}
-		return permitted
+		return nil
+	}
+	hooks := &mcpserver.Hooks{}
+	hooks.AddAfterListResources(func(ctx context.Context, _ any, _ *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
+		res.Resources = slices.DeleteFunc(res.Resources, func(r mcp.Resource) bool { return !policy.PermitsResource(r.URI, granted(ctx)) })
+	})
+	hooks.AddAfterListResourceTemplates(func(ctx context.Context, _ any, _ *mcp.ListResourceTemplatesRequest, res *mcp.ListResourceTemplatesResult) {
+		res.ResourceTemplates = slices.DeleteFunc(res.ResourceTemplates, func(t mcp.ResourceTemplate) bool {
+			return t.URITemplate == nil || !policy.PermitsEntry(t.URITemplate.Raw(), granted(ctx))
+		})
+	})
+	return []mcpserver.ServerOption{
+		mcpserver.WithToolFilter(func(ctx context.Context, all []mcp.Tool) []mcp.Tool {
+			return slices.DeleteFunc(slices.Clone(all), func(t mcp.Tool) bool { return !policy.Permits(t.Name, granted(ctx)) })
+		}),
+		mcpserver.WithPromptFilter(func(ctx context.Context, all []mcp.Prompt) []mcp.Prompt {
+			return slices.DeleteFunc(slices.Clone(all), func(p mcp.Prompt) bool { return !policy.PermitsPrompt(p.Name, granted(ctx)) })
+		}),
+		mcpserver.WithHooks(hooks),
 	}
 }
 

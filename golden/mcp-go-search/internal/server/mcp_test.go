@@ -43,7 +43,7 @@ func newProbeServer(t *testing.T, filterList bool) *probeServer {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := newMCPServer("test", policy, filterList, logger, func(*mcpserver.MCPServer) {})
+	server := newMCPServer("test", policy, filterList, logger, func(*mcpserver.MCPServer, *auth.Policy) {})
 	p := &probeServer{runs: map[string]*atomic.Int32{}}
 	for _, name := range []string{"reader", "writer", "unlisted"} {
 		runs := new(atomic.Int32)
@@ -83,7 +83,7 @@ func TestScopeCheckHoldsWithoutGuard(t *testing.T) {
 			p := newProbeServer(t, filterList)
 			// With filterList, mcp-go answers a hidden tool "not found"
 			// before the scope check runs.
-			refusal, unavailable := "insufficient_scope", "not available"
+			refusal, unavailable := "insufficient_scope", "unknown tool"
 			if filterList {
 				refusal, unavailable = "not found", "not found"
 			}

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -12,20 +13,48 @@ import (
 	"example.com/search/internal/tools"
 )
 
-// register adds a probe for every tool of the scope table, under its name,
-// accepting any arguments.
-func (p *probes) register(s *mcpserver.MCPServer) {
+// register adds a probe for every tool, resource and prompt of the scope
+// tables, under its name (or URI), accepting any arguments. Resources and
+// prompts go behind the very guards the real registration uses.
+func (p *probes) register(s *mcpserver.MCPServer, policy *auth.Policy) {
 	for name := range tools.ToolScopes {
 		s.AddTool(mcp.NewTool(name), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			subject := ""
-			if tok := auth.FromContext(ctx); tok != nil {
-				subject = tok.Subject
-			}
-			text, err := p.run(ctx, name, subject)
+			text, err := p.run(ctx, name, subjectOf(ctx))
 			if err != nil {
 				return nil, err
 			}
 			return mcp.NewToolResultText(text), nil
 		})
 	}
+	for key := range tools.ResourceScopes {
+		read := tools.GuardResource(policy, key, func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			text, err := p.run(ctx, resourceProbe(key), subjectOf(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, Text: text}}, nil
+		})
+		if strings.Contains(key, "{") {
+			s.AddResourceTemplate(mcp.NewResourceTemplate(key, resourceProbe(key)), mcpserver.ResourceTemplateHandlerFunc(read))
+		} else {
+			s.AddResource(mcp.NewResource(key, resourceProbe(key)), read)
+		}
+	}
+	for name := range tools.PromptScopes {
+		s.AddPrompt(mcp.NewPrompt(name), tools.GuardPrompt(policy, name, func(ctx context.Context, _ mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			text, err := p.run(ctx, promptProbe(name), subjectOf(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return mcp.NewGetPromptResult("", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
+		}))
+	}
+}
+
+// subjectOf is the caller's "sub", as the server hands it to handlers.
+func subjectOf(ctx context.Context) string {
+	if tok := auth.FromContext(ctx); tok != nil {
+		return tok.Subject
+	}
+	return ""
 }

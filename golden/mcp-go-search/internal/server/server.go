@@ -39,7 +39,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (http.Hand
 // (server_test.go) pass their own, so that they prove who may call what
 // through this very wiring, whatever the real tools do.
 func newHandler(ctx context.Context, cfg config.Config, logger *slog.Logger, register registrar) (http.Handler, error) {
-	policy, err := auth.NewPolicy(tools.Scopes, tools.ToolScopes)
+	policy, err := auth.NewPolicy(tools.Scopes, tools.ToolScopes,
+		auth.WithResources(tools.ResourceScopes), auth.WithPrompts(tools.PromptScopes))
 	if err != nil {
 		return nil, fmt.Errorf("the scope tables in internal/tools/scopes.go disagree:\n%w", err)
 	}

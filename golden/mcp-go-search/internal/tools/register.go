@@ -3,15 +3,60 @@
 package tools
 
 import (
+	"context"
+	"fmt"
+	"strings"
+
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"example.com/search/internal/auth"
 )
 
-// AddAll adds every tool of .create-mcp-auth.yaml to s, each with its
-// handler from its own file.
-func AddAll(s *server.MCPServer) {
+// AddAll adds every tool, resource and prompt of .create-mcp-auth.yaml to
+// s, each with its handler from its own file. Resources and prompts are
+// behind GuardResource and GuardPrompt; tools are checked where the server
+// dispatches them (internal/server).
+func AddAll(s *server.MCPServer, policy *auth.Policy) {
 	s.AddTool(mcp.NewTool("web_search", // web_search.go
 		mcp.WithDescription("Search the web and return the top results."),
 		mcp.WithInputSchema[WebSearchInput](),
 	), mcp.NewTypedToolHandler(handleWebSearch))
+}
+
+// GuardResource returns h behind the scope check of the resource table's
+// entry key (a URI or URI template): bound to the handler, the check holds
+// whichever entry mcp-go resolves a URI to.
+func GuardResource(policy *auth.Policy, key string, h server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+	required, _ := policy.RequiredForEntry(key)
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		if err := allowed(ctx, policy, required, "resource "+key); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// GuardPrompt returns h behind the scope check of the prompt name.
+func GuardPrompt(policy *auth.Policy, name string, h server.PromptHandlerFunc) server.PromptHandlerFunc {
+	required, _ := policy.RequiredForPrompt(name)
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		if err := allowed(ctx, policy, required, "prompt "+name); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// allowed refuses a request whose verified token (auth.FromContext) lacks
+// one of required. mcp-go answers the error with JSON-RPC code -32603.
+func allowed(ctx context.Context, policy *auth.Policy, required []string, what string) error {
+	tok := auth.FromContext(ctx)
+	if tok == nil {
+		return fmt.Errorf("%s needs a verified token", what)
+	}
+	if missing := policy.Missing(required, tok.Scopes); len(missing) > 0 {
+		return fmt.Errorf("insufficient_scope: %s needs scope %s", what, strings.Join(missing, " "))
+	}
+	return nil
 }

@@ -3,17 +3,24 @@
 package tools
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/yosida95/uritemplate/v3"
+
+	"example.com/search/internal/auth"
 
 	"github.com/mark3labs/mcp-go/server"
 )
 
 // TestAddAllMatchesScopeTable: AddAll registers every tool of the scope
 // table, and no other, each with a handler whose input type makes an input
-// schema (AddAll panics on one that does not).
+// schema (AddAll panics on one that does not), and puts every resource and
+// prompt handler behind its guard.
 func TestAddAllMatchesScopeTable(t *testing.T) {
 	s := server.NewMCPServer("test", "test")
-	AddAll(s)
+	AddAll(s, testPolicy(t))
 	registered := s.ListTools()
 	for name, tool := range registered {
 		if _, ok := ToolScopes[name]; !ok {
@@ -28,4 +35,51 @@ func TestAddAllMatchesScopeTable(t *testing.T) {
 			t.Errorf("ToolScopes lists %q, which AddAll does not add", name)
 		}
 	}
+
+	// Every resource and prompt handler is behind its guard: without a
+	// verified token in the context it is refused before it runs.
+	for key := range ResourceScopes {
+		uri := key
+		if tmpl, err := uritemplate.New(key); err == nil && len(tmpl.Varnames()) > 0 {
+			values := uritemplate.Values{}
+			for _, v := range tmpl.Varnames() {
+				values.Set(v, uritemplate.String("x"))
+			}
+			if uri, err = tmpl.Expand(values); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if out := call(t, s, "resources/read", map[string]any{"uri": uri}); !strings.Contains(out, "needs a verified token") {
+			t.Errorf("resource %s read without a token: %s, want a refusal by its guard", uri, out)
+		}
+	}
+	for name := range PromptScopes {
+		if out := call(t, s, "prompts/get", map[string]any{"name": name}); !strings.Contains(out, "needs a verified token") {
+			t.Errorf("prompt %s got without a token: %s, want a refusal by its guard", name, out)
+		}
+	}
+}
+
+// call sends one JSON-RPC request straight to s and returns the answer.
+func call(t *testing.T, s *server.MCPServer, method string, params any) string {
+	t.Helper()
+	msg, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(s.HandleMessage(t.Context(), msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// testPolicy is the policy of the scope tables.
+func testPolicy(t *testing.T) *auth.Policy {
+	t.Helper()
+	policy, err := auth.NewPolicy(Scopes, ToolScopes, auth.WithResources(ResourceScopes), auth.WithPrompts(PromptScopes))
+	if err != nil {
+		t.Fatalf("the scope tables disagree: %v", err)
+	}
+	return policy
 }

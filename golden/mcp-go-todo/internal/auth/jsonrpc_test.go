@@ -42,9 +42,15 @@ func TestToolCall(t *testing.T) {
 		{`{"method":"tools/call","params":{"name":"list_todos","Name":"create_todo"}}`, "", false, "only in case"},
 		{`{"method":"tools/call","params":{"name":"list_todos","nam\u0065":"create_todo"}}`, "", false, "more than once"},
 		{"{\"method\":\"tools/call\",\"params\":{\"name\":\"list_todos\",\"\u212aey\":1,\"NAME\":\"x\"}}", "", false, "only in case"},
+		{`{"method":"resources/read","params":{"uri":"todo://list"}}`, "todo://list", true, ""},
+		{`{"method":"prompts/get","params":{"name":"summarize"}}`, "summarize", true, ""},
+		{`{"method":"resources/read","params":{"uri":"todo://list","uri":"secret://x"}}`, "", false, "more than once"},
+		{`{"method":"resources/read","params":{"uri":"todo://list","URI":"secret://x"}}`, "", false, "only in case"},
+		{`{"method":"prompts/get","params":{"name":"a","Name":"b"}}`, "", false, "only in case"},
+		{`{"method":"resources/read","params":{"uri":7}}`, "", false, ""},
 	} {
 		m, err := parseMessage([]byte(tc.body))
-		tool, isCall := m.Tool, m.IsCall
+		tool, isCall := m.Target, m.HasTarget
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%s: unexpected error %v", tc.body, err)
@@ -57,7 +63,7 @@ func TestToolCall(t *testing.T) {
 }
 
 func TestStandardHeaders(t *testing.T) {
-	call := message{Method: "tools/call", IsRequest: true, Tool: "create_todo", IsCall: true}
+	call := message{Method: "tools/call", IsRequest: true, Target: "create_todo", HasTarget: true}
 	list := message{Method: "tools/list", IsRequest: true}
 	const current, older = "2026-07-28", "2025-11-25"
 	b64 := func(s string) string { return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?=" }

@@ -47,11 +47,11 @@ type Config struct {
 	Port       int
 	LogLevel   slog.Level
 	LogFormat  string // "json" or "text"
-	// FilterToolsList makes tools/list show only the tools the caller's
-	// token may call (FILTER_TOOLS_LIST).
-	FilterToolsList bool
-	Provider        string
-	Auth            auth.Settings
+	// FilterLists makes tools/list, prompts/list and the resource lists
+	// show only what the caller's token may use (FILTER_LISTS).
+	FilterLists bool
+	Provider    string
+	Auth        auth.Settings
 }
 
 // Load reads the configuration through lookup (os.LookupEnv, or Lookup for
@@ -81,7 +81,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	cfg.Auth.AllowedOrigins = l.origins("ALLOWED_ORIGINS", DefaultAllowedOrigins)
 	cfg.LogLevel = l.logLevel("LOG_LEVEL")
 	cfg.LogFormat = l.oneOf("LOG_FORMAT", "json", "json", "text")
-	cfg.FilterToolsList = l.boolean("FILTER_TOOLS_LIST", false)
+	// FILTER_TOOLS_LIST is the variable's name from before resources and
+	// prompts had scopes.
+	cfg.FilterLists = l.boolean("FILTER_LISTS", l.boolean("FILTER_TOOLS_LIST", false))
 
 	cfg.Auth.ResourceName = DefaultServerName
 	cfg.Auth.MaxBodyBytes = DefaultMaxBodyBytes

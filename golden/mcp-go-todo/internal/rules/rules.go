@@ -204,3 +204,48 @@ func OriginOf(u *url.URL) string {
 	}
 	return scheme + "://" + host + ":" + port
 }
+
+// OfflineAccess is the scope that asks an authorization server for a
+// refresh token. It is not a permission a resource server grants: MCP
+// 2026-07-28 (SEP-2207) keeps it out of protected resource metadata and
+// challenges, so a server must not declare it as one of its scopes.
+const OfflineAccess = "offline_access"
+
+// CheckResourceURI checks an MCP resource's URI, or RFC 6570 URI template:
+// a scheme, no spaces or control characters, and balanced {…} expressions
+// of variable names (with the operators + # . / ; ? &).
+func CheckResourceURI(uri string) error {
+	scheme, _, ok := strings.Cut(uri, ":")
+	if !ok || scheme == "" || strings.ContainsFunc(scheme, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '+' || r == '-' || r == '.')
+	}) {
+		return fmt.Errorf("resource URI %q has no scheme; write it in full, e.g. todo://items/{id}", uri)
+	}
+	if strings.ContainsFunc(uri, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return fmt.Errorf("resource URI %q contains spaces or control characters", uri)
+	}
+	for rest := uri; ; {
+		open := strings.IndexAny(rest, "{}")
+		if open < 0 {
+			return nil
+		}
+		if rest[open] == '}' {
+			return fmt.Errorf("resource URI template %q has a } without a {", uri)
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return fmt.Errorf("resource URI template %q has a { without a }", uri)
+		}
+		expr := strings.TrimLeft(rest[open+1:open+end], "+#./;?&")
+		for _, v := range strings.Split(expr, ",") {
+			v = strings.TrimSuffix(v, "*")
+			if name, _, _ := strings.Cut(v, ":"); !uriVarRE.MatchString(name) {
+				return fmt.Errorf("resource URI template %q has an invalid expression {%s}", uri, rest[open+1:open+end])
+			}
+		}
+		rest = rest[open+end+1:]
+	}
+}
+
+// uriVarRE is RFC 6570's varname.
+var uriVarRE = regexp.MustCompile(`^([A-Za-z0-9_]|%[0-9A-Fa-f]{2})+(\.([A-Za-z0-9_]|%[0-9A-Fa-f]{2})+)*$`)

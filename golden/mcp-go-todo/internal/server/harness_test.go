@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/yosida95/uritemplate/v3"
 
 	"example.com/todo/internal/authtest"
 	"example.com/todo/internal/config"
@@ -290,6 +291,30 @@ func scopedTool(t *testing.T) string {
 	}
 	t.Skip("no tool needs a scope")
 	return ""
+}
+
+// resourceProbe and promptProbe name the probes of a resource table entry
+// and of a prompt, as ranFor reports them.
+func resourceProbe(key string) string { return "resource " + key }
+func promptProbe(name string) string  { return "prompt " + name }
+
+// concreteURI returns a URI the resource table entry key is for: key
+// itself, or its template with every variable set.
+func concreteURI(t *testing.T, key string) string {
+	t.Helper()
+	tmpl, err := uritemplate.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := uritemplate.Values{}
+	for _, v := range tmpl.Varnames() {
+		values.Set(v, uritemplate.String("probe1"))
+	}
+	uri, err := tmpl.Expand(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uri
 }
 
 // otherScope grants nothing the table mentions.

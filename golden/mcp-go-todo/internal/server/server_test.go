@@ -138,67 +138,6 @@ func TestInitializeListAndCallEveryTool(t *testing.T) {
 	}
 }
 
-// listFor returns the sorted tool names tools/list shows a token holding
-// scopes.
-func listFor(t *testing.T, s *testServer, scopes ...string) []string {
-	t.Helper()
-	r := readRPC(t, s.rpc(t, s.token(t, "lister", scopes...), "tools/list", map[string]any{}))
-	var list struct{ Tools []struct{ Name string } }
-	if err := json.Unmarshal(r.Result, &list); err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, tool := range list.Tools {
-		names = append(names, tool.Name)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// TestFilterToolsList: with FILTER_TOOLS_LIST=true, tools/list shows each
-// token only the tools it may call; without, it shows every tool.
-func TestFilterToolsList(t *testing.T) {
-	if got := listFor(t, start(t, nil, nil), "no:such-scope"); !slices.Equal(got, sortedTools()) {
-		t.Errorf("unfiltered list = %q, want every tool %q", got, sortedTools())
-	}
-	s := start(t, func(env map[string]string) { env["FILTER_TOOLS_LIST"] = "true" }, nil)
-	for _, sc := range tools.Scopes {
-		var want []string
-		for _, tool := range sortedTools() {
-			if implied(sc.Name, tools.ToolScopes[tool]) {
-				want = append(want, tool)
-			}
-		}
-		if got := listFor(t, s, sc.Name); !slices.Equal(got, want) {
-			t.Errorf("token with %s sees %q, want %q", sc.Name, got, want)
-		}
-	}
-}
-
-// implied reports whether a token holding only scope satisfies required,
-// directly or through the implies lists of internal/tools.
-func implied(scope string, required []string) bool {
-	granted := map[string]bool{scope: true}
-	for changed := true; changed; {
-		changed = false
-		for _, sc := range tools.Scopes {
-			if granted[sc.Name] {
-				for _, imp := range sc.Implies {
-					if !granted[imp] {
-						granted[imp], changed = true, true
-					}
-				}
-			}
-		}
-	}
-	for _, r := range required {
-		if !granted[r] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestInvalidTokensAreRefused(t *testing.T) {
 	s := start(t, nil, nil)
 	iss := s.Issuer

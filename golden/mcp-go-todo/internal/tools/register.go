@@ -3,13 +3,21 @@
 package tools
 
 import (
+	"context"
+	"fmt"
+	"strings"
+
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"example.com/todo/internal/auth"
 )
 
-// AddAll adds every tool of .create-mcp-auth.yaml to s, each with its
-// handler from its own file.
-func AddAll(s *server.MCPServer) {
+// AddAll adds every tool, resource and prompt of .create-mcp-auth.yaml to
+// s, each with its handler from its own file. Resources and prompts are
+// behind GuardResource and GuardPrompt; tools are checked where the server
+// dispatches them (internal/server).
+func AddAll(s *server.MCPServer, policy *auth.Policy) {
 	s.AddTool(mcp.NewTool("create_todo", // create_todo.go
 		mcp.WithDescription("Create a new todo item."),
 		mcp.WithInputSchema[CreateTodoInput](),
@@ -30,4 +38,54 @@ func AddAll(s *server.MCPServer) {
 		mcp.WithDescription("Remove a todo item from the system."),
 		mcp.WithInputSchema[DeleteTodoInput](),
 	), mcp.NewTypedToolHandler(handleDeleteTodo))
+	s.AddResource(mcp.NewResource("todo://list", "todo_list", // todo_list_resource.go
+		mcp.WithResourceDescription("Every todo of the caller, as JSON."),
+		mcp.WithMIMEType("application/json"),
+	), GuardResource(policy, "todo://list", readTodoList))
+	s.AddResourceTemplate(mcp.NewResourceTemplate("todo://items/{id}", "todo_item", // todo_item_resource.go
+		mcp.WithTemplateDescription("One todo by ID."),
+	), server.ResourceTemplateHandlerFunc(GuardResource(policy, "todo://items/{id}", readTodoItem)))
+	s.AddPrompt(mcp.NewPrompt("plan_day", // plan_day_prompt.go
+		mcp.WithPromptDescription("Turn the open todos into a plan for the day."),
+	), GuardPrompt(policy, "plan_day", promptPlanDay))
+	s.AddPrompt(mcp.NewPrompt("triage", // triage_prompt.go
+		mcp.WithPromptDescription("Decide which todos to delete or merge."),
+	), GuardPrompt(policy, "triage", promptTriage))
+}
+
+// GuardResource returns h behind the scope check of the resource table's
+// entry key (a URI or URI template): bound to the handler, the check holds
+// whichever entry mcp-go resolves a URI to.
+func GuardResource(policy *auth.Policy, key string, h server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+	required, _ := policy.RequiredForEntry(key)
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		if err := allowed(ctx, policy, required, "resource "+key); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// GuardPrompt returns h behind the scope check of the prompt name.
+func GuardPrompt(policy *auth.Policy, name string, h server.PromptHandlerFunc) server.PromptHandlerFunc {
+	required, _ := policy.RequiredForPrompt(name)
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		if err := allowed(ctx, policy, required, "prompt "+name); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// allowed refuses a request whose verified token (auth.FromContext) lacks
+// one of required. mcp-go answers the error with JSON-RPC code -32603.
+func allowed(ctx context.Context, policy *auth.Policy, required []string, what string) error {
+	tok := auth.FromContext(ctx)
+	if tok == nil {
+		return fmt.Errorf("%s needs a verified token", what)
+	}
+	if missing := policy.Missing(required, tok.Scopes); len(missing) > 0 {
+		return fmt.Errorf("insufficient_scope: %s needs scope %s", what, strings.Join(missing, " "))
+	}
+	return nil
 }

@@ -20,8 +20,17 @@ import (
 // that read a different tool name than the dispatcher would be worthless.
 var (
 	messageKeys = []string{"jsonrpc", "id", "method", "params"}
-	paramsKeys  = []string{"name", "arguments", "_meta"}
+	paramsKeys  = []string{"name", "uri", "arguments", "_meta"}
 )
+
+// targetKey is the params member naming what a method acts on: the tool
+// of tools/call, the prompt of prompts/get, the resource of resources/read.
+// Scopes are checked, and Mcp-Name headers compared, against it.
+var targetKey = map[string]string{
+	"tools/call":     "name",
+	"prompts/get":    "name",
+	"resources/read": "uri",
+}
 
 // errBatch refuses JSON-RPC batches: one HTTP request must carry one
 // message, so that one scope decision covers everything it runs. (MCP
@@ -30,15 +39,20 @@ var errBatch = errors.New("JSON-RPC batches are not accepted; send one message p
 
 // message is what the guard needs to know of a JSON-RPC message.
 type message struct {
-	Method    string // empty for a response, or a method that is not a string
-	IsRequest bool   // has a method and an id (a notification has no id)
-	Tool      string // the tool a tools/call names
-	IsCall    bool   // a tools/call with a string tool name
+	ID        json.RawMessage // as sent; nil for a notification
+	Method    string          // empty for a response, or a method that is not a string
+	IsRequest bool            // has a method and an id (a notification has no id)
+	// Target is what a tools/call, prompts/get or resources/read acts on:
+	// the tool's or prompt's name, the resource's URI. HasTarget says
+	// whether the message names one as a string.
+	Target    string
+	HasTarget bool
 }
 
 // parseMessage inspects one JSON-RPC message. A tools/call without a
-// string name is not a call here: the MCP library refuses it without running
-// anything. An error means the body is not one unambiguous JSON object.
+// string name (or a resources/read without a string uri, …) names no target
+// here: the MCP library refuses it without running anything. An error means
+// the body is not one unambiguous JSON object.
 func parseMessage(body []byte) (message, error) {
 	var m message
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -63,9 +77,10 @@ func parseMessage(body []byte) (message, error) {
 	if json.Unmarshal(msg["method"], &m.Method) != nil {
 		m.Method = ""
 	}
-	_, hasID := msg["id"]
-	m.IsRequest = m.Method != "" && hasID
-	if m.Method != "tools/call" {
+	m.ID = msg["id"]
+	m.IsRequest = m.Method != "" && m.ID != nil
+	key, named := targetKey[m.Method]
+	if !named {
 		return m, nil
 	}
 	params := json.NewDecoder(bytes.NewReader(msg["params"]))
@@ -76,7 +91,7 @@ func parseMessage(body []byte) (message, error) {
 	if err != nil {
 		return m, fmt.Errorf("params: %w", err)
 	}
-	m.IsCall = json.Unmarshal(fields["name"], &m.Tool) == nil
+	m.HasTarget = json.Unmarshal(fields[key], &m.Target) == nil
 	return m, nil
 }
 
@@ -99,8 +114,8 @@ func checkStandardHeaders(h http.Header, protocolVersion string, m message) erro
 	if err := matchHeader(h, methodHeader, m.Method, required); err != nil {
 		return err
 	}
-	if m.Method == "tools/call" {
-		return matchHeader(h, nameHeader, m.Tool, required)
+	if _, named := targetKey[m.Method]; named {
+		return matchHeader(h, nameHeader, m.Target, required)
 	}
 	return nil
 }
@@ -164,4 +179,32 @@ func readObject(dec *json.Decoder, watch []string) (map[string]json.RawMessage, 
 		return nil, errors.New("the request body is not valid JSON")
 	}
 	return values, nil
+}
+
+// codeHeaderMismatch is MCP's JSON-RPC error for Mcp-Method or Mcp-Name
+// headers that are missing, malformed or disagree with the body (protocol
+// version 2026-07-28, SEP-2243).
+const codeHeaderMismatch = -32020
+
+// writeRPCError answers with a JSON-RPC error response for id (null when
+// the message had none).
+func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, message string) {
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}{JSONRPC: "2.0", ID: id, Error: struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{code, message}})
 }

@@ -2,13 +2,60 @@
 
 package tools
 
-import "github.com/modelcontextprotocol/go-sdk/mcp"
+import (
+	"context"
+	"fmt"
+	"strings"
 
-// AddAll adds every tool of .create-mcp-auth.yaml to s, each with its
-// handler from its own file.
-func AddAll(s *mcp.Server) {
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"example.com/greeting/internal/auth"
+)
+
+// AddAll adds every tool, resource and prompt of .create-mcp-auth.yaml to
+// s, each with its handler from its own file. Resources and prompts are
+// behind GuardResource and GuardPrompt; tools are checked where the server
+// dispatches them (internal/server).
+func AddAll(s *mcp.Server, policy *auth.Policy) {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "greet_user",
 		Description: "Greets the user with a personalized message.",
 	}, handleGreetUser) // greet_user.go
+}
+
+// GuardResource returns h behind the scope check of the resource table's
+// entry key (a URI or URI template): bound to the handler, the check holds
+// whichever entry the SDK resolves a URI to.
+func GuardResource(policy *auth.Policy, key string, h mcp.ResourceHandler) mcp.ResourceHandler {
+	required, _ := policy.RequiredForEntry(key)
+	return func(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		if err := allowed(policy, required, req.Extra, "resource "+key); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// GuardPrompt returns h behind the scope check of the prompt name.
+func GuardPrompt(policy *auth.Policy, name string, h mcp.PromptHandler) mcp.PromptHandler {
+	required, _ := policy.RequiredForPrompt(name)
+	return func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		if err := allowed(policy, required, req.Extra, "prompt "+name); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// allowed refuses a request whose verified token (bridged by the server
+// into extra.TokenInfo) lacks one of required.
+func allowed(policy *auth.Policy, required []string, extra *mcp.RequestExtra, what string) error {
+	if extra == nil || extra.TokenInfo == nil {
+		return &jsonrpc.Error{Code: auth.CodeForbidden, Message: what + " needs a verified token"}
+	}
+	if missing := policy.Missing(required, extra.TokenInfo.Scopes); len(missing) > 0 {
+		return &jsonrpc.Error{Code: auth.CodeForbidden, Message: fmt.Sprintf("insufficient_scope: %s needs scope %s", what, strings.Join(missing, " "))}
+	}
+	return nil
 }

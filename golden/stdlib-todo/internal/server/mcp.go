@@ -18,30 +18,33 @@ import (
 	"example.com/todo/internal/config"
 )
 
-// codeForbidden is the JSON-RPC error code for a refused tool call, from the
-// range JSON-RPC leaves to implementations (-32000 to -32099).
-const codeForbidden = -32003
-
-// A registrar adds tools to the MCP server.
-type registrar = func(*mcp.Server)
+// A registrar adds tools, resources and prompts to the MCP server; those
+// behind the policy's checks.
+type registrar = func(*mcp.Server, *auth.Policy)
 
 // newMCPEndpoint returns the MCP endpoint: the official SDK's server with
 // the tools register adds and the scope check, behind its streamable HTTP
 // transport.
 func newMCPEndpoint(cfg config.Config, policy *auth.Policy, metadataURL string, logger *slog.Logger, register registrar) http.Handler {
-	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterToolsList, logger, register), cfg, metadataURL, logger)
+	return newMCPHandler(newMCPServer(cfg.Auth.ResourceName, policy, cfg.FilterLists, logger, register), cfg, metadataURL, logger)
 }
 
 // newMCPServer returns the MCP server with the tools register adds and the
 // authoritative scope check installed. With filterList, tools/list shows
 // only the tools the caller may call.
 func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slog.Logger, register registrar) *mcp.Server {
-	server := mcp.NewServer(&mcp.Implementation{Name: name, Version: version()}, &mcp.ServerOptions{Logger: sdkLogger(logger)})
+	server := mcp.NewServer(&mcp.Implementation{Name: name, Version: version()}, &mcp.ServerOptions{
+		Logger: sdkLogger(logger),
+		// Every result is for the token's holder alone (MCP 2026-07-28:
+		// a shared cache must not serve one caller's lists or resources
+		// to another).
+		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) { c.CacheScope = "private" },
+	})
 	server.AddReceivingMiddleware(requireToolScopes(policy, logger))
 	if filterList {
-		server.AddReceivingMiddleware(filterToolsList(policy))
+		server.AddReceivingMiddleware(filterLists(policy))
 	}
-	register(server)
+	register(server, policy)
 	return server
 }
 
@@ -113,12 +116,14 @@ func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcp.Middleware 
 			required, listed := policy.Required(tool)
 			switch {
 			case info == nil:
-				return nil, refuse(ctx, logger, tool, nil, "no_verified_token", "tools/call without a verified token")
+				return nil, refuse(ctx, logger, tool, nil, auth.CodeForbidden, "no_verified_token", "tools/call without a verified token")
 			case !listed:
-				return nil, refuse(ctx, logger, tool, info, "tool_not_in_scope_table", fmt.Sprintf("tool %q is not available", tool))
+				// As the SDK answers a tool it does not know (and the
+				// spec's example): invalid params.
+				return nil, refuse(ctx, logger, tool, info, jsonrpc.CodeInvalidParams, "tool_not_in_scope_table", fmt.Sprintf("unknown tool %q", tool))
 			}
 			if missing := policy.Missing(required, info.Scopes); len(missing) > 0 {
-				return nil, refuse(ctx, logger, tool, info, "insufficient_scope",
+				return nil, refuse(ctx, logger, tool, info, auth.CodeForbidden, "insufficient_scope",
 					fmt.Sprintf("insufficient_scope: the %s tool needs scope %s", tool, strings.Join(missing, " ")))
 			}
 			return next(ctx, method, req)
@@ -126,35 +131,45 @@ func requireToolScopes(policy *auth.Policy, logger *slog.Logger) mcp.Middleware 
 	}
 }
 
-// filterToolsList drops from tools/list results the tools the caller's token
-// may not call. It only hides: requireToolScopes still decides every call.
-func filterToolsList(policy *auth.Policy) mcp.Middleware {
+// filterLists drops from tools/list, prompts/list, resources/list and
+// resources/templates/list results what the caller's token may not use.
+// It only hides: requireToolScopes and the guards of resource and prompt
+// handlers still decide every call.
+func filterLists(policy *auth.Policy) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			res, err := next(ctx, method, req)
-			list, ok := res.(*mcp.ListToolsResult)
-			if method != "tools/list" || err != nil || !ok {
+			if err != nil {
 				return res, err
 			}
 			var granted []string
 			if extra := req.GetExtra(); extra != nil && extra.TokenInfo != nil {
 				granted = extra.TokenInfo.Scopes
 			}
-			list.Tools = slices.DeleteFunc(list.Tools, func(t *mcp.Tool) bool { return !policy.Permits(t.Name, granted) })
-			return list, nil
+			switch list := res.(type) {
+			case *mcp.ListToolsResult:
+				list.Tools = slices.DeleteFunc(list.Tools, func(t *mcp.Tool) bool { return !policy.Permits(t.Name, granted) })
+			case *mcp.ListPromptsResult:
+				list.Prompts = slices.DeleteFunc(list.Prompts, func(p *mcp.Prompt) bool { return !policy.PermitsPrompt(p.Name, granted) })
+			case *mcp.ListResourcesResult:
+				list.Resources = slices.DeleteFunc(list.Resources, func(r *mcp.Resource) bool { return !policy.PermitsResource(r.URI, granted) })
+			case *mcp.ListResourceTemplatesResult:
+				list.ResourceTemplates = slices.DeleteFunc(list.ResourceTemplates, func(t *mcp.ResourceTemplate) bool { return !policy.PermitsEntry(t.URITemplate, granted) })
+			}
+			return res, nil
 		}
 	}
 }
 
 // refuse logs a refused tool call and returns the JSON-RPC error for it.
-func refuse(ctx context.Context, logger *slog.Logger, tool string, info *sdkauth.TokenInfo, reason, message string) error {
+func refuse(ctx context.Context, logger *slog.Logger, tool string, info *sdkauth.TokenInfo, code int64, reason, message string) error {
 	attrs := []slog.Attr{slog.String("reason", reason), slog.String("tool", tool), slog.String("detail", message)}
 	if info != nil {
 		clientID, _ := info.Extra["client_id"].(string)
 		attrs = append(attrs, slog.String("sub", info.UserID), slog.String("client_id", clientID))
 	}
 	logger.LogAttrs(ctx, slog.LevelWarn, "tool call denied", attrs...)
-	return &jsonrpc.Error{Code: codeForbidden, Message: message}
+	return &jsonrpc.Error{Code: code, Message: message}
 }
 
 // sdkLogger returns the logger for the SDK, which logs every stateless

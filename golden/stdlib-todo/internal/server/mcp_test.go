@@ -32,7 +32,7 @@ func TestScopeCheckHoldsWithoutGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := newMCPServer("test", policy, false, logger, func(*mcp.Server) {})
+	server := newMCPServer("test", policy, false, logger, func(*mcp.Server, *auth.Policy) {})
 	var runs atomic.Int32
 	probe := func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		runs.Add(1)
@@ -58,7 +58,7 @@ func TestScopeCheckHoldsWithoutGuard(t *testing.T) {
 	if out := call("probe", "other:scope"); !strings.Contains(out, "insufficient_scope") || runs.Load() != 0 {
 		t.Fatalf("under-scoped call: ran %d times; response %s", runs.Load(), out)
 	}
-	if out := call("unlisted", "probe:run"); !strings.Contains(out, "not available") || runs.Load() != 0 {
+	if out := call("unlisted", "probe:run"); !strings.Contains(out, "unknown tool") || runs.Load() != 0 {
 		t.Fatalf("tool missing from the scope table: ran %d times; response %s", runs.Load(), out)
 	}
 	if out := call("probe", "probe:run"); !strings.Contains(out, "probe ran") || runs.Load() != 1 {

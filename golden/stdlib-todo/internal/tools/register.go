@@ -2,11 +2,22 @@
 
 package tools
 
-import "github.com/modelcontextprotocol/go-sdk/mcp"
+import (
+	"context"
+	"fmt"
+	"strings"
 
-// AddAll adds every tool of .create-mcp-auth.yaml to s, each with its
-// handler from its own file.
-func AddAll(s *mcp.Server) {
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"example.com/todo/internal/auth"
+)
+
+// AddAll adds every tool, resource and prompt of .create-mcp-auth.yaml to
+// s, each with its handler from its own file. Resources and prompts are
+// behind GuardResource and GuardPrompt; tools are checked where the server
+// dispatches them (internal/server).
+func AddAll(s *mcp.Server, policy *auth.Policy) {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:        "create_todo",
 		Description: "Create a new todo item.",
@@ -27,4 +38,59 @@ func AddAll(s *mcp.Server) {
 		Name:        "delete_todo",
 		Description: "Remove a todo item from the system.",
 	}, handleDeleteTodo) // delete_todo.go
+	s.AddResource(&mcp.Resource{
+		URI:         "todo://list",
+		Name:        "todo_list",
+		Description: "Every todo of the caller, as JSON.",
+		MIMEType:    "application/json",
+	}, GuardResource(policy, "todo://list", readTodoList)) // todo_list_resource.go
+	s.AddResourceTemplate(&mcp.ResourceTemplate{
+		URITemplate: "todo://items/{id}",
+		Name:        "todo_item",
+		Description: "One todo by ID.",
+	}, GuardResource(policy, "todo://items/{id}", readTodoItem)) // todo_item_resource.go
+	s.AddPrompt(&mcp.Prompt{
+		Name:        "plan_day",
+		Description: "Turn the open todos into a plan for the day.",
+	}, GuardPrompt(policy, "plan_day", promptPlanDay)) // plan_day_prompt.go
+	s.AddPrompt(&mcp.Prompt{
+		Name:        "triage",
+		Description: "Decide which todos to delete or merge.",
+	}, GuardPrompt(policy, "triage", promptTriage)) // triage_prompt.go
+}
+
+// GuardResource returns h behind the scope check of the resource table's
+// entry key (a URI or URI template): bound to the handler, the check holds
+// whichever entry the SDK resolves a URI to.
+func GuardResource(policy *auth.Policy, key string, h mcp.ResourceHandler) mcp.ResourceHandler {
+	required, _ := policy.RequiredForEntry(key)
+	return func(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+		if err := allowed(policy, required, req.Extra, "resource "+key); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// GuardPrompt returns h behind the scope check of the prompt name.
+func GuardPrompt(policy *auth.Policy, name string, h mcp.PromptHandler) mcp.PromptHandler {
+	required, _ := policy.RequiredForPrompt(name)
+	return func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		if err := allowed(policy, required, req.Extra, "prompt "+name); err != nil {
+			return nil, err
+		}
+		return h(ctx, req)
+	}
+}
+
+// allowed refuses a request whose verified token (bridged by the server
+// into extra.TokenInfo) lacks one of required.
+func allowed(policy *auth.Policy, required []string, extra *mcp.RequestExtra, what string) error {
+	if extra == nil || extra.TokenInfo == nil {
+		return &jsonrpc.Error{Code: auth.CodeForbidden, Message: what + " needs a verified token"}
+	}
+	if missing := policy.Missing(required, extra.TokenInfo.Scopes); len(missing) > 0 {
+		return &jsonrpc.Error{Code: auth.CodeForbidden, Message: fmt.Sprintf("insufficient_scope: %s needs scope %s", what, strings.Join(missing, " "))}
+	}
+	return nil
 }

@@ -3,18 +3,24 @@
 package tools
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/yosida95/uritemplate/v3"
+
+	"example.com/todo/internal/auth"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // TestAddAllMatchesScopeTable: AddAll registers every tool of the scope
 // table, and no other, each with a handler whose input type makes an input
-// schema (AddAll panics on one that does not).
+// schema (AddAll panics on one that does not), and puts every resource and
+// prompt handler behind its guard.
 func TestAddAllMatchesScopeTable(t *testing.T) {
 	ctx := t.Context()
 	server := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "test"}, nil)
-	AddAll(server)
+	AddAll(server, testPolicy(t))
 	serverTransport, clientTransport := mcp.NewInMemoryTransports()
 	if _, err := server.Connect(ctx, serverTransport, nil); err != nil {
 		t.Fatal(err)
@@ -41,4 +47,38 @@ func TestAddAllMatchesScopeTable(t *testing.T) {
 			t.Errorf("ToolScopes lists %q, which AddAll does not add", name)
 		}
 	}
+
+	// Every resource and prompt handler is behind its guard: without a
+	// verified token (none comes through this in-memory connection) it is
+	// refused before it runs.
+	for key := range ResourceScopes {
+		uri := key
+		if tmpl, err := uritemplate.New(key); err == nil && len(tmpl.Varnames()) > 0 {
+			values := uritemplate.Values{}
+			for _, v := range tmpl.Varnames() {
+				values.Set(v, uritemplate.String("x"))
+			}
+			if uri, err = tmpl.Expand(values); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := session.ReadResource(ctx, &mcp.ReadResourceParams{URI: uri}); err == nil || !strings.Contains(err.Error(), "needs a verified token") {
+			t.Errorf("resource %s read without a token: %v, want a refusal by its guard", uri, err)
+		}
+	}
+	for name := range PromptScopes {
+		if _, err := session.GetPrompt(ctx, &mcp.GetPromptParams{Name: name}); err == nil || !strings.Contains(err.Error(), "needs a verified token") {
+			t.Errorf("prompt %s got without a token: %v, want a refusal by its guard", name, err)
+		}
+	}
+}
+
+// testPolicy is the policy of the scope tables.
+func testPolicy(t *testing.T) *auth.Policy {
+	t.Helper()
+	policy, err := auth.NewPolicy(Scopes, ToolScopes, auth.WithResources(ResourceScopes), auth.WithPrompts(PromptScopes))
+	if err != nil {
+		t.Fatalf("the scope tables disagree: %v", err)
+	}
+	return policy
 }
