@@ -62,7 +62,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		err = checkPKCE(r.Form)
 	}
 	if err != nil {
-		s.authorizeError(w, ar, err)
+		s.authorizeError(w, r, ar, err)
 		return
 	}
 	// Our GetClient returned it; looking it up again could find it evicted.
@@ -79,6 +79,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	id := s.consents.put(ar)
 	page := consentPage{
+		Action:      r.URL.Path,
 		Notice:      notice,
 		ConsentID:   id,
 		ClientName:  c.Name,
@@ -143,7 +144,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.approve(w, r, ar, user, scopes)
 	case "deny":
 		s.log.Info("authorization denied", "client_id", ar.GetClient().GetID())
-		s.authorizeError(w, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page"))
+		s.authorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page"))
 	default:
 		s.consents.restore(r.PostForm.Get("consent"), ar)
 		s.errorPage(w, http.StatusBadRequest, "The form must say approve or deny.")
@@ -160,23 +161,23 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, ar fosite.Autho
 	}
 	resp, err := s.provider.NewAuthorizeResponse(r.Context(), ar, newSession(user, ar.GetClient().GetID()))
 	if err != nil {
-		s.authorizeError(w, ar, err)
+		s.authorizeError(w, r, ar, err)
 		return
 	}
 	s.log.Info("authorization approved", "client_id", ar.GetClient().GetID(), "sub", user, "scope", strings.Join(scopes, " "))
-	s.redirect(w, ar, resp.GetParameters())
+	s.redirect(w, r, ar, resp.GetParameters())
 }
 
 // authorizeError sends an RFC 6749 error to the client's redirect URI, or,
 // when the redirect URI itself is in doubt, shows it to the user.
-func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeRequester, err error) {
+func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
 	rfc := fosite.ErrorToRFC6749Error(clientFacing(err))
 	s.log.Info("authorization refused", "client_id", requestClientID(ar), "error", rfc.ErrorField, "detail", debugDetail(rfc))
 	if ar == nil || !ar.IsRedirectURIValid() {
 		s.errorPage(w, rfc.StatusCode(), rfc.ErrorField+": "+rfc.GetDescription())
 		return
 	}
-	s.redirect(w, ar, rfc.ToValues())
+	s.redirect(w, r, ar, rfc.ToValues())
 }
 
 // requestClientID is the client ID of a request, or the one it asked for
@@ -191,9 +192,11 @@ func requestClientID(ar fosite.AuthorizeRequester) string {
 	return ar.GetRequestForm().Get("client_id")
 }
 
-// redirect sends the browser back to the client with params and the
-// client's state, if it sent one.
-func (s *Server) redirect(w http.ResponseWriter, ar fosite.AuthorizeRequester, params url.Values) {
+// redirect sends the browser back to the client with params, the client's
+// state, if it sent one, and the issuer (RFC 9207), so that a client
+// talking to several authorization servers can tell which one answered
+// and a mix-up attack is caught.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, params url.Values) {
 	u := *ar.GetRedirectURI()
 	q := u.Query()
 	for k, v := range params {
@@ -203,6 +206,7 @@ func (s *Server) redirect(w http.ResponseWriter, ar fosite.AuthorizeRequester, p
 	if st := ar.GetState(); st != "" {
 		q.Set("state", st)
 	}
+	q.Set("iss", s.issuerOf(r))
 	u.RawQuery = q.Encode()
 	u.Fragment = ""
 	w.Header().Set("Cache-Control", "no-store")
@@ -239,6 +243,7 @@ var pageTemplate = template.Must(template.New("consent").Parse(consentHTML))
 // consentPage is what consent.html shows. With Error set it is an error
 // page and the form is left out.
 type consentPage struct {
+	Action      string // where the form posts: the authorization endpoint the client used
 	Error       string
 	Notice      string
 	ConsentID   string
