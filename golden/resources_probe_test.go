@@ -83,18 +83,22 @@ func (p *prober) protocolVersions(t *testing.T) {
 				}
 				return extra
 			}
+			var handshake string
 			if v < "2026-07-28" {
 				r := p.srv.send(t, "POST", p.srv.resource, rpcBody("initialize", map[string]any{
 					"protocolVersion": v, "capabilities": map[string]any{}, "clientInfo": map[string]any{"name": "golden", "version": "1"},
 				}), h("initialize", ""))
-				if got := resultField(t, r, "protocolVersion"); r.status != 200 || got != v {
+				got := resultField(t, r, "protocolVersion")
+				if r.status != 200 || got != v {
 					t.Errorf("initialize: want 200 agreeing on %s, got %q\n%s", v, got, r)
 				}
+				handshake = fmt.Sprintf("initialize %d, protocolVersion %s", r.status, got)
 			} else {
 				r := p.srv.send(t, "POST", p.srv.resource, rpcBody("server/discover", params(map[string]any{})), h("server/discover", ""))
 				if r.status != 200 || !strings.Contains(r.body, v) {
 					t.Errorf("server/discover: want 200 naming %s among the supported versions\n%s", v, r)
 				}
+				handshake = fmt.Sprintf("server/discover %d (no initialize)", r.status)
 			}
 			r := p.srv.send(t, "POST", p.srv.resource, rpcBody("tools/list", params(map[string]any{})), h("tools/list", ""))
 			if r.status != 200 || !strings.Contains(r.body, `"`+tool.Name+`"`) {
@@ -103,8 +107,11 @@ func (p *prober) protocolVersions(t *testing.T) {
 			if scope := resultField(t, r, "cacheScope"); v >= "2026-07-28" && scope != "private" {
 				t.Errorf("tools/list: want cacheScope private, got %q\n%s", scope, r)
 			}
+			listed, cache := r.status, resultField(t, r, "cacheScope")
 			r = p.srv.send(t, "POST", p.srv.resource, rpcBody("tools/call", params(map[string]any{"name": tool.Name, "arguments": map[string]any{}})), h("tools/call", tool.Name))
 			r.wantToolRun(t, tool.Name, sub)
+			// One row of the protocol × template table (go test -v).
+			t.Logf("seen: %s | %s | tools/list %d, cacheScope %s | tools/call %d, %s", v, handshake, listed, cache, r.status, r.header.Get("Content-Type"))
 		})
 	}
 }
