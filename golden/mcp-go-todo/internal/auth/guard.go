@@ -145,9 +145,10 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 // allowed browser origin, if any (CORS preflights are answered here, before
 // authentication); not carry a token in the URL; carry a valid bearer token;
 // and, for a tools/call, hold the scopes the tool needs. The token is then
-// in the request context (FromContext).
+// in the request context (FromContext). Each request is logged once
+// (logAccess).
 func (g *Guard) Protect(next http.Handler) http.Handler {
-	return g.checkOrigin(g.refuseQueryToken(g.authenticate(g.checkToolScopes(next))))
+	return g.logAccess(g.checkOrigin(g.refuseQueryToken(g.authenticate(g.noteCaller(g.checkToolScopes(next))))))
 }
 
 // RequireToken returns middleware that protects a route of your own like
