@@ -157,7 +157,7 @@ run_conformance() {
 	cpid=$!
 	url=
 	for ((i = 0; i < 300; i++)); do
-		url=$(grep -m1 -o "^$auth_url/oauth/authorize?[^[:space:]]*" "$log" || true)
+		url=$(grep -m1 -o "^$issuer/oauth/authorize?[^[:space:]]*" "$log" || true)
 		if [ -n "$url" ] && grep -q "Callback server started" "$log"; then
 			break
 		fi
