@@ -55,6 +55,7 @@ type Spec struct {
 	Tools             []Tool     `yaml:"tools"`
 	Resources         []Resource `yaml:"resources,omitempty"`
 	Prompts           []Prompt   `yaml:"prompts,omitempty"`
+	Login             *Login     `yaml:"login,omitempty"`
 }
 
 // Scalekit holds the settings of the scalekit provider.
@@ -140,6 +141,7 @@ func (s *Spec) ApplyDefaults(base string) {
 	if len(s.Tools) == 0 {
 		s.Tools = []Tool{{Name: "hello", Description: "Says hello to the caller.", Scopes: []string{s.Scopes[0].Name}}}
 	}
+	s.Login.applyDefaults()
 	for i, r := range s.Resources {
 		if r.Name == "" {
 			s.Resources[i].Name = ResourceName(r.URI)
