@@ -36,6 +36,10 @@ func (s *Server) routes() {
 	mux.Handle("/oauth/token", cors(stateChanging, allow("POST", http.HandlerFunc(s.token))))
 	mux.Handle("/oauth/revoke", cors(stateChanging, allow("POST", http.HandlerFunc(s.revoke))))
 	mux.Handle("/oauth/authorize", allow("GET, POST", http.HandlerFunc(s.authorize)))
+	if s.cfg.LoginURL != "" {
+		mux.Handle("/api/v1/connections/{conn}/auth-requests/{id}/user", cors(stateChanging, allow("POST", http.HandlerFunc(s.userClaims))))
+		mux.Handle("/sso/v1/connections/{conn}/partner:callback", allow("GET", http.HandlerFunc(s.partnerCallback)))
+	}
 	mux.HandleFunc("GET /{$}", s.index)
 	s.mux = mux
 }
@@ -239,7 +243,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		refuse(nil, fosite.ErrInvalidRequest.WithHint(hint).WithWrap(err))
 		return
 	}
-	if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
+	if s.cfg.LoginURL != "" && r.PostForm.Get("client_id") == APIClientID {
+		// An API token, for the login route: for the API, never the MCP
+		// server.
+		r.PostForm["audience"] = []string{s.apiAudience()}
+		delete(r.PostForm, "resource")
+	} else if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
 		refuse(nil, err)
 		return
 	}
