@@ -37,11 +37,27 @@ func (l *Login) applyDefaults() {
 	}
 }
 
+// unset lists the settings of the login route that have no default, as
+// Placeholders does.
+func (l *Login) unset() []string {
+	if l == nil || l.Mode != LoginBYOA {
+		return nil
+	}
+	return []string{
+		"SCALEKIT_CONNECTION_ID (.env): Scalekit dashboard → MCP Servers → your server → Advanced Configurations → Connection ID (conn_…, not res_…)",
+		"SCALEKIT_CLIENT_ID, SCALEKIT_CLIENT_SECRET (.env): Scalekit dashboard → Settings → API Credentials",
+	}
+}
+
 // login checks the login section: a known mode, a Scalekit provider, and a
 // path of its own.
 func (v *validator) login(s *Spec) {
 	l := s.Login
 	if l == nil {
+		return
+	}
+	if l.Mode == "" {
+		v.add("login.mode", "a login path is set but no login mode", "add --login byoa (login: {mode: byoa}), or drop the path")
 		return
 	}
 	if l.Mode != LoginBYOA {

@@ -198,5 +198,5 @@ func (s *Spec) Placeholders() []string {
 	if s.Scalekit.ResourceID == PlaceholderScalekitResourceID {
 		out = append(out, "SCALEKIT_RESOURCE_ID (--scalekit-resource-id): Scalekit dashboard → MCP Servers → your server → Resource ID (res_…)")
 	}
-	return out
+	return append(out, s.Login.unset()...)
 }
