@@ -124,10 +124,6 @@ func newHandler(ctx context.Context, cfg config.Login, a Authenticator, transpor
 		return nil, errors.New("login: APP_ENV=production, but internal/login/authenticate.go still signs users in with the DEVELOPMENT form, " +
 			"which lets anyone sign in as anyone: make Yours() return your own Authenticator (README: Bring your own auth)")
 	}
-	env, err := url.Parse(cfg.EnvironmentURL)
-	if err != nil {
-		return nil, fmt.Errorf("login: SCALEKIT_ENVIRONMENT_URL: %w", err)
-	}
 	// net/http's CrossOriginProtection (Go 1.25) refuses a form post that a
 	// page on another origin makes the browser send, from the Sec-Fetch-Site
 	// header every current browser sets (or Origin, for older ones). It
@@ -147,9 +143,11 @@ func newHandler(ctx context.Context, cfg config.Login, a Authenticator, transpor
 		forms:    newFormSigner(cfg.ClientSecret, formTTL),
 		limit:    newAttemptLimiter(attemptRate, attemptBurst),
 		csrf:     csrf,
-		// No scripts, no framing; forms post here, and the browser then
-		// follows the redirect to Scalekit, which form-action must allow.
-		csp:    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' " + rules.OriginOf(env) + "; frame-ancestors 'none'; base-uri 'none'",
+		// No scripts, no framing. No form-action: browsers apply it to
+		// every redirect after the post too, and the chain goes on from
+		// Scalekit to the MCP client's own redirect URI, which nobody
+		// here can list.
+		csp:    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
 		logger: logger,
 	}
 	logger.Info("login route (bring your own auth)", "url", cfg.URL, "connection_id", cfg.ConnectionID, "production", cfg.Production)
