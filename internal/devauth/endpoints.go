@@ -362,6 +362,11 @@ func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintf(w, "jwks           %s/keys\n", s.cfg.Issuer)
 	fmt.Fprintf(w, "authorize      %s/oauth/authorize\ntoken          %s/oauth/token\nregister       %s/oauth/register\nrevoke         %s/oauth/revoke\n",
 		s.cfg.Issuer, s.cfg.Issuer, s.cfg.Issuer, s.cfg.Issuer)
+	if s.cfg.LoginURL != "" {
+		fmt.Fprintf(w, "\nbring your own auth (connection %s): users sign in at %s\n", s.cfg.ConnectionID, s.cfg.LoginURL)
+		fmt.Fprintf(w, "user post      %s/api/v1/connections/%s/auth-requests/{login_request_id}/user\n", s.cfg.Issuer, s.cfg.ConnectionID)
+		fmt.Fprintf(w, "callback       %s/sso/v1/connections/%s/partner:callback?state=…\n", s.cfg.Issuer, s.cfg.ConnectionID)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
