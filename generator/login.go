@@ -37,6 +37,17 @@ func (l *Login) applyDefaults() {
 	}
 }
 
+// withDefaults is a copy of l with its defaults filled, or nil: a manifest
+// edited by hand (then upgraded) may leave the path out.
+func (l *Login) withDefaults() *Login {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	c.applyDefaults()
+	return &c
+}
+
 // unset lists the settings of the login route that have no default, as
 // Placeholders does.
 func (l *Login) unset() []string {
@@ -52,7 +63,7 @@ func (l *Login) unset() []string {
 // login checks the login section: a known mode, a Scalekit provider, and a
 // path of its own.
 func (v *validator) login(s *Spec) {
-	l := s.Login
+	l := s.Login.withDefaults()
 	if l == nil {
 		return
 	}

@@ -269,7 +269,7 @@ func newData(s *Spec, version string) *Data {
 		AllowInsecureHTTP:      s.AllowInsecureHTTP,
 		Scopes:                 s.Scopes,
 		Version:                version,
-		Login:                  s.Login,
+		Login:                  s.Login.withDefaults(),
 	}
 	for _, t := range s.Tools {
 		if t.Description == "" {
