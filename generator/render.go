@@ -35,12 +35,20 @@ type Data struct {
 	ScalekitEnvironmentURL           string
 	ScalekitResourceID               string
 	OIDCIssuer, OIDCJWKSURL          string
-	AllowInsecureHTTP                bool
-	Scopes                           []Scope
-	Tools                            []ToolData
-	Resources                        []ResourceData
-	Prompts                          []PromptData
-	Version                          string // generator version, stamped into generated files
+	EntraTenantID, EntraClientID     string
+	EntraAppIDURI                    string
+	// ProviderTitle names the provider for people ("Microsoft Entra ID").
+	ProviderTitle string
+	// ScopeClaims are the provider's default scope claims, and JWKSPath
+	// where under its issuer it publishes its keys.
+	ScopeClaims       []string
+	JWKSPath          string
+	AllowInsecureHTTP bool
+	Scopes            []Scope
+	Tools             []ToolData
+	Resources         []ResourceData
+	Prompts           []PromptData
+	Version           string // generator version, stamped into generated files
 	// Tool, Resource and Prompt are what a per-item template renders (see
 	// perItem); nil elsewhere.
 	Tool     *ToolData
@@ -100,7 +108,17 @@ func RenderProject(s *Spec, version string) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, File{Path: "internal/rules/rules.go", Data: markGenerated(rules.Source), Owner: OwnedByGenerator})
+	sources, err := fs.ReadDir(rules.Sources, ".")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range sources {
+		src, err := rules.Sources.ReadFile(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: "internal/rules/" + e.Name(), Data: markGenerated(src), Owner: OwnedByGenerator})
+	}
 	sortFiles(files)
 	return files, nil
 }
@@ -200,8 +218,14 @@ func renderFile(fsys fs.FS, src, out string, data *Data) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	tmpl, err := template.New(src).Funcs(funcMap).Option("missingkey=error").Parse(string(text))
-	if err != nil {
+	tmpl := template.New(src).Funcs(funcMap).Option("missingkey=error")
+	if partials, _ := fs.Glob(fsys, "partials/*.tmpl"); len(partials) > 0 {
+		if tmpl, err = tmpl.ParseFS(fsys, partials...); err != nil {
+			return File{}, fmt.Errorf("parse partials: %w", err)
+		}
+		tmpl = tmpl.New(src)
+	}
+	if tmpl, err = tmpl.Parse(string(text)); err != nil {
 		return File{}, fmt.Errorf("parse template %s: %w", src, err)
 	}
 	var buf bytes.Buffer
@@ -255,6 +279,7 @@ func templateSources(fsys fs.FS, dirs []string) (map[string]string, error) {
 }
 
 func newData(s *Spec, version string) *Data {
+	provider, _ := rules.LookupProvider(s.Provider)
 	d := &Data{
 		Module:                 s.Module,
 		Name:                   s.Name,
@@ -266,6 +291,12 @@ func newData(s *Spec, version string) *Data {
 		ScalekitResourceID:     s.Scalekit.ResourceID,
 		OIDCIssuer:             s.OIDC.Issuer,
 		OIDCJWKSURL:            s.OIDC.JWKSURL,
+		EntraTenantID:          s.Entra.TenantID,
+		EntraClientID:          s.Entra.ClientID,
+		EntraAppIDURI:          s.Entra.AppIDURI,
+		ProviderTitle:          provider.Title,
+		ScopeClaims:            provider.ScopeClaims,
+		JWKSPath:               provider.JWKSPath,
 		AllowInsecureHTTP:      s.AllowInsecureHTTP,
 		Scopes:                 s.Scopes,
 		Version:                version,
@@ -304,6 +335,7 @@ var funcMap = func() template.FuncMap {
 		delete(m, name)
 	}
 	m["goquote"] = strconv.Quote
+	m["isPlaceholder"] = rules.IsPlaceholder
 	return m
 }()
 

@@ -26,7 +26,7 @@ const (
 // Templates and providers the generator knows, in the order they are offered.
 var (
 	Templates = templateNames()
-	Providers = []string{"scalekit", "oidc"}
+	Providers = rules.ProviderNames()
 )
 
 func templateNames() []string {
@@ -50,6 +50,7 @@ type Spec struct {
 	Provider          string     `yaml:"provider"`
 	Scalekit          Scalekit   `yaml:"scalekit,omitempty"`
 	OIDC              OIDC       `yaml:"oidc,omitempty"`
+	Entra             Entra      `yaml:"entra,omitempty"`
 	AllowInsecureHTTP bool       `yaml:"allow_insecure_http,omitempty"`
 	Scopes            []Scope    `yaml:"scopes"`
 	Tools             []Tool     `yaml:"tools"`
@@ -64,10 +65,21 @@ type Scalekit struct {
 	ResourceID     string `yaml:"resource_id,omitempty"`
 }
 
-// OIDC holds the settings of the generic oidc provider.
+// OIDC holds the issuer of the providers configured by issuer URL: auth0,
+// okta, keycloak, workos and the generic oidc.
 type OIDC struct {
 	Issuer  string `yaml:"issuer,omitempty"`
 	JWKSURL string `yaml:"jwks_url,omitempty"`
+}
+
+// Entra holds the settings of the entra provider (Microsoft Entra ID): the
+// directory (tenant) ID and the application (client) ID of the app
+// registration that represents this server, and its Application ID URI
+// when it is not the default api://{client ID}.
+type Entra struct {
+	TenantID string `yaml:"tenant_id,omitempty"`
+	ClientID string `yaml:"client_id,omitempty"`
+	AppIDURI string `yaml:"app_id_uri,omitempty"`
 }
 
 // Scope is an OAuth scope the server understands. Implies lists narrower
@@ -127,13 +139,15 @@ func (s *Spec) ApplyDefaults(base string) {
 	if s.Provider == "" {
 		s.Provider = DefaultProvider
 	}
-	if s.Provider == "scalekit" {
-		if s.Scalekit.EnvironmentURL == "" {
-			s.Scalekit.EnvironmentURL = PlaceholderScalekitEnv
-		}
-		if s.Scalekit.ResourceID == "" {
-			s.Scalekit.ResourceID = PlaceholderScalekitResourceID
-		}
+	switch p, _ := rules.LookupProvider(s.Provider); s.Provider {
+	case rules.ProviderScalekit:
+		setDefault(&s.Scalekit.EnvironmentURL, PlaceholderScalekitEnv)
+		setDefault(&s.Scalekit.ResourceID, PlaceholderScalekitResourceID)
+	case rules.ProviderEntra:
+		setDefault(&s.Entra.TenantID, rules.PlaceholderEntraTenantID)
+		setDefault(&s.Entra.ClientID, rules.PlaceholderEntraClientID)
+	default:
+		setDefault(&s.OIDC.Issuer, p.IssuerPlaceholder)
 	}
 	if len(s.Scopes) == 0 {
 		s.Scopes = DefaultScopes()
@@ -146,6 +160,13 @@ func (s *Spec) ApplyDefaults(base string) {
 		if r.Name == "" {
 			s.Resources[i].Name = ResourceName(r.URI)
 		}
+	}
+}
+
+// setDefault sets *field to v if it is empty.
+func setDefault(field *string, v string) {
+	if *field == "" {
+		*field = v
 	}
 }
 
@@ -186,17 +207,23 @@ func DefaultScopes() []Scope {
 }
 
 // Placeholders lists the spec values that are still placeholders, as
-// "field: where to find the real value" lines for the user.
+// "VARIABLE (--flag): where to find the real value" lines for the user.
 func (s *Spec) Placeholders() []string {
-	if s.Provider != "scalekit" {
-		return nil
-	}
 	var out []string
-	if s.Scalekit.EnvironmentURL == PlaceholderScalekitEnv {
-		out = append(out, "SCALEKIT_ENVIRONMENT_URL (--scalekit-env): Scalekit dashboard → Settings → API Credentials → Environment URL")
+	add := func(value, line string) {
+		if rules.IsPlaceholder(value) {
+			out = append(out, line)
+		}
 	}
-	if s.Scalekit.ResourceID == PlaceholderScalekitResourceID {
-		out = append(out, "SCALEKIT_RESOURCE_ID (--scalekit-resource-id): Scalekit dashboard → MCP Servers → your server → Resource ID (res_…)")
+	switch p, _ := rules.LookupProvider(s.Provider); s.Provider {
+	case rules.ProviderScalekit:
+		add(s.Scalekit.EnvironmentURL, "SCALEKIT_ENVIRONMENT_URL (--scalekit-env): Scalekit dashboard → Settings → API Credentials → Environment URL")
+		add(s.Scalekit.ResourceID, "SCALEKIT_RESOURCE_ID (--scalekit-resource-id): Scalekit dashboard → MCP Servers → your server → Resource ID (res_…)")
+	case rules.ProviderEntra:
+		add(s.Entra.TenantID, "ENTRA_TENANT_ID (--entra-tenant-id): Microsoft Entra admin center → App registrations → your API → Overview → Directory (tenant) ID")
+		add(s.Entra.ClientID, "ENTRA_CLIENT_ID (--entra-client-id): Microsoft Entra admin center → App registrations → your API → Overview → Application (client) ID")
+	default:
+		add(s.OIDC.Issuer, "OAUTH_ISSUER (--issuer): "+p.IssuerHelp)
 	}
 	return append(out, s.Login.unset()...)
 }

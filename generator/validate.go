@@ -65,22 +65,7 @@ func Validate(s *Spec) error {
 	if s.Port < 1 || s.Port > 65535 {
 		v.add("port", fmt.Sprintf("port %d is out of range", s.Port), "use 1-65535")
 	}
-	switch s.Provider {
-	case "scalekit":
-		v.url("scalekit.environment_url", rules.CheckIssuerURL(s.Scalekit.EnvironmentURL, s.AllowInsecureHTTP))
-		v.check("scalekit.resource_id", rules.CheckScalekitResourceID(s.Scalekit.ResourceID))
-	case "oidc":
-		if s.OIDC.Issuer == "" {
-			v.add("oidc.issuer", "the oidc provider needs an issuer", "give the authorization server's issuer URL, e.g. https://auth.example.com")
-		} else {
-			v.url("oidc.issuer", rules.CheckIssuerURL(s.OIDC.Issuer, s.AllowInsecureHTTP))
-		}
-		if s.OIDC.JWKSURL != "" {
-			v.url("oidc.jwks_url", rules.CheckServiceURL(s.OIDC.JWKSURL, s.AllowInsecureHTTP))
-		}
-	default:
-		v.add("provider", fmt.Sprintf("unknown provider %q", s.Provider), "use one of: "+strings.Join(Providers, ", "))
-	}
+	v.provider(s)
 	v.scopes(s.Scopes)
 	files := v.tools(s.Tools, s.Scopes)
 	v.resources(s.Resources, s.Scopes, files)
@@ -248,6 +233,51 @@ func (v *validator) prompts(prompts []Prompt, scopes []Scope, files map[string]s
 		}
 		names[p.Name], goNames[GoName(p.Name)] = true, true
 		v.kindScopes(fmt.Sprintf("prompts[%d]", i), fmt.Sprintf("prompt %q", p.Name), p.Scopes, p.Description, scopes)
+	}
+}
+
+// provider checks the provider and its settings. Placeholders pass: the
+// generated server refuses to start until they are replaced.
+func (v *validator) provider(s *Spec) {
+	p, ok := rules.LookupProvider(s.Provider)
+	if !ok {
+		v.add("provider", fmt.Sprintf("unknown provider %q", s.Provider), "use one of: "+strings.Join(Providers, ", "))
+		return
+	}
+	switch p.Name {
+	case rules.ProviderScalekit:
+		v.url("scalekit.environment_url", rules.CheckIssuerURL(s.Scalekit.EnvironmentURL, s.AllowInsecureHTTP))
+		v.check("scalekit.resource_id", rules.CheckScalekitResourceID(s.Scalekit.ResourceID))
+	case rules.ProviderEntra:
+		if !rules.IsPlaceholder(s.Entra.TenantID) {
+			v.check("entra.tenant_id", rules.CheckEntraID("tenant ID", s.Entra.TenantID))
+		}
+		if !rules.IsPlaceholder(s.Entra.ClientID) {
+			v.check("entra.client_id", rules.CheckEntraID("client ID", s.Entra.ClientID))
+		}
+		if s.Entra.AppIDURI != "" {
+			v.check("entra.app_id_uri", rules.CheckAppIDURI(s.Entra.AppIDURI))
+		}
+	default:
+		if !rules.IsPlaceholder(s.OIDC.Issuer) {
+			v.url("oidc.issuer", p.CheckIssuer(s.OIDC.Issuer, s.AllowInsecureHTTP))
+		}
+		if s.OIDC.JWKSURL != "" {
+			v.url("oidc.jwks_url", rules.CheckServiceURL(s.OIDC.JWKSURL, s.AllowInsecureHTTP))
+		}
+	}
+	// Settings of another provider would be silently ignored.
+	for _, other := range []struct {
+		field string
+		set   bool
+	}{
+		{"scalekit", s.Scalekit != (Scalekit{}) && p.Name != rules.ProviderScalekit},
+		{"entra", s.Entra != (Entra{}) && p.Name != rules.ProviderEntra},
+		{"oidc", s.OIDC != (OIDC{}) && (p.Name == rules.ProviderScalekit || p.Name == rules.ProviderEntra)},
+	} {
+		if other.set {
+			v.add(other.field, fmt.Sprintf("%s settings are given, but the provider is %s", other.field, p.Name), "remove them, or change the provider")
+		}
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden projects from their specs")
@@ -40,7 +41,7 @@ func TestGolden(t *testing.T) {
 		name := strings.TrimSuffix(specFile, ".yaml")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			files := render(t, specFile, name)
+			spec, files := render(t, specFile, name)
 			if *update {
 				rewrite(t, name, files)
 			}
@@ -51,13 +52,22 @@ func TestGolden(t *testing.T) {
 			if testing.Short() {
 				t.Skip("-short: skipping build and run")
 			}
+			if spec.Provider != rules.ProviderScalekit {
+				// A provider case differs from the others only in its
+				// configuration and its provider tests: those run, the
+				// race detector and the probes of the binary are for
+				// the template cases.
+				goCmd(t, name, "vet", "./...")
+				goCmd(t, name, "test", "-count=1", "./...")
+				return
+			}
 			buildAndTest(t, name)
 			probe(t, name)
 		})
 	}
 }
 
-func render(t *testing.T, specFile, name string) []generator.File {
+func render(t *testing.T, specFile, name string) (*generator.Spec, []generator.File) {
 	t.Helper()
 	data, err := os.ReadFile(specFile)
 	if err != nil {
@@ -72,7 +82,7 @@ func render(t *testing.T, specFile, name string) []generator.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return overlay(t, name, files)
+	return spec, overlay(t, name, files)
 }
 
 // overlay replaces rendered files with those under testdata/overlay/<case>, if any:

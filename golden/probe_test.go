@@ -75,6 +75,8 @@ func probe(t *testing.T, name string) {
 	t.Run("invalid token: 401 invalid_token", p.invalidTokens)
 	t.Run("forged key IDs: 401 at once, never 503, no error logs", func(t *testing.T) { forgedKeyIDs(t, bin, spec) })
 	t.Run("missing scope: 403 step-up challenge", p.stepUp)
+	t.Run("resources and prompts: 403 step-up without their scopes", p.resourcesAndPrompts)
+	t.Run("each protocol version answered as it says", p.protocolVersions)
 	t.Run("ambiguous body: 400 and no tool run", p.ambiguousBodies)
 	t.Run("token outside the Authorization header: refused", p.tokenOutsideHeader)
 	t.Run("cors: preflight and exposed headers", p.corsAllowed)
@@ -82,6 +84,7 @@ func probe(t *testing.T, name string) {
 	t.Run("slow bodies: answered without waiting for them", p.slowBodies)
 	t.Run("key rules: only signature keys for the token's algorithm", func(t *testing.T) { keyRules(t, bin, spec) })
 	t.Run("keys behind a redirect: not trusted", func(t *testing.T) { redirectedKeys(t, bin, spec) })
+	t.Run("several issuers: each with its own keys", func(t *testing.T) { severalIssuers(t, bin, spec) })
 
 	t.Run("dev-auth: its tokens run each tool", func(t *testing.T) { probeDevAuth(t, bin, spec) })
 

@@ -5,6 +5,9 @@
 // a path. Each file is named after its output path plus ".tmpl"; a file
 // named _tool_.go.tmpl is rendered once per tool.
 //
+// partials/ holds templates that others include by name, such as the
+// README's setup section of each provider; every template can use them.
+//
 // legacy/v1/ is a frozen copy of the templates of manifest version 1, the
 // layout before files had owners, without those of the user's files. It is
 // never edited: upgrade renders it to tell which files of an old project the
@@ -15,7 +18,7 @@ import "embed"
 
 // FS holds the templates. "all:" keeps dotfiles such as .gitignore.
 //
-//go:embed all:shared all:go-sdk all:stdlib all:chi all:mcp-go all:legacy all:login
+//go:embed all:shared all:go-sdk all:stdlib all:chi all:mcp-go all:legacy partials all:login
 var FS embed.FS
 
 // A Layer is a template: its name and the directories of FS it is rendered

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"example.com/todo/internal/auth"
 	"example.com/todo/internal/config"
 	"example.com/todo/internal/server"
 )
@@ -73,7 +74,7 @@ func run() error {
 		return err
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "mcp_server_url", cfg.Auth.ResourceURL,
-		"provider", cfg.Provider, "issuers", cfg.Auth.Issuers, "audiences", cfg.Auth.Audiences)
+		"provider", cfg.Provider, "issuers", auth.IssuerIDs(cfg.Auth.Issuers))
 	return serve(ctx, stop, srv, ln, logger)
 }
 

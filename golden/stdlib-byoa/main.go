@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"example.com/notes/internal/auth"
 	"example.com/notes/internal/config"
 	"example.com/notes/internal/server"
 )
@@ -73,7 +74,7 @@ func run() error {
 		return err
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "mcp_server_url", cfg.Auth.ResourceURL,
-		"provider", cfg.Provider, "issuers", cfg.Auth.Issuers, "audiences", cfg.Auth.Audiences)
+		"provider", cfg.Provider, "issuers", auth.IssuerIDs(cfg.Auth.Issuers))
 	return serve(ctx, stop, srv, ln, logger)
 }
 

@@ -36,7 +36,7 @@ const defaultDevAuthAddr = "127.0.0.1:9090"
 type devAuthFlags struct {
 	addr, config, resource, resourceID, keys string
 	scopes, users                            []string
-	autoApprove                              bool
+	autoApprove, noDCR                       bool
 	tokenTTL                                 time.Duration
 	loginURL, connectionID                   string
 }
@@ -73,6 +73,7 @@ generated at start unless --keys names a file, and listens only on loopback.`,
 	fl.StringSliceVar(&f.scopes, "scopes", nil, "scopes clients may ask for (default: the manifest's)")
 	fl.StringSliceVar(&f.users, "users", devauth.DefaultUsers, "dev users offered on the consent page; the first is used by --auto-approve")
 	fl.BoolVar(&f.autoApprove, "auto-approve", false, "grant requests whose redirect URI is on loopback without the consent page (scripts, CI); others still ask")
+	fl.BoolVar(&f.noDCR, "no-dcr", false, "turn dynamic client registration off: clients must use a client ID metadata document, as MCP 2026-07-28 prefers")
 	fl.StringVar(&f.keys, "keys", "", "RSA private key `file` (PEM) to sign with; created if missing, so tokens survive restarts")
 	fl.DurationVar(&f.tokenTTL, "token-ttl", time.Hour, "access token lifetime")
 	fl.StringVar(&f.loginURL, "login-url", "", "bring your own auth: the MCP server's login route (e.g. http://localhost:3002/login) that signs users in instead of the consent page's user picker")
@@ -157,7 +158,7 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 		return cfg, "", "", usageError{fmt.Errorf("--config: %w", err)}
 	}
 
-	cfg = devauth.Config{Resource: f.resource, ResourceID: f.resourceID, Users: f.users, AutoApprove: f.autoApprove, AccessTokenTTL: f.tokenTTL,
+	cfg = devauth.Config{Resource: f.resource, ResourceID: f.resourceID, Users: f.users, AutoApprove: f.autoApprove, NoDCR: f.noDCR, AccessTokenTTL: f.tokenTTL,
 		LoginURL: f.loginURL, ConnectionID: f.connectionID}
 	provider = "scalekit"
 	if spec != nil {
@@ -274,6 +275,9 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 		p("  resource   %s", cfg.Resource)
 	}
 	p("  scopes     %s", strings.Join(srv.Scopes(), " "))
+	if cfg.NoDCR {
+		p("  clients    client ID metadata documents only (--no-dcr): dynamic registration is off")
+	}
 	if cfg.LoginURL != "" {
 		p("  sign-in    %s (bring your own auth: your server's login route signs users in)", cfg.LoginURL)
 	}
@@ -285,7 +289,9 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 	p("  keys       %s; kid %s", keyNote, srv.KeyID())
 	p("")
 	p("Point your MCP server at it (in its .env, or exported):")
-	if provider == "oidc" {
+	if provider != rules.ProviderScalekit {
+		// dev-auth is laid out like a generic issuer, whatever the preset.
+		p("  AUTH_PROVIDER=oidc")
 		p("  OAUTH_ISSUER=%s", issuer)
 		p("  OAUTH_JWKS_URL=%s/keys", issuer)
 	} else {

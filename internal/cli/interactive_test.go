@@ -305,7 +305,7 @@ func (s *ptySession) output() string { return s.seen.String() }
 // providers is the order of the "Authorization server:" Select, and
 // templateNames of the "Template:" one.
 var (
-	providers     = []string{"scalekit", "oidc"}
+	providers     = generator.Providers
 	loginModes    = []string{"hosted", "byoa"}
 	templateNames = generator.Templates
 )
@@ -382,9 +382,9 @@ func TestInteractiveFullInterview(t *testing.T) {
 	s.choose("Template:", templateNames, "chi")
 	s.answer("Go module path:", "example.com/acme/todo-server")
 	s.answer("Public URL of the MCP endpoint:", "https://mcp.example.com/mcp")
-	s.choose("Authorization server:", providers, "oidc")
-	s.answer("Issuer URL:", "https://auth.example.com")
-	s.answer("JWKS URL (empty: discover from the issuer's metadata):", "")
+	s.choose("Authorization server:", providers, "keycloak")
+	s.invalid("Issuer URL (Enter keeps a placeholder to set in .env later):", "https://sso.example.com/realms/acme/", "/realms/YOUR_REALM")
+	s.answer("Issuer URL (Enter keeps a placeholder to set in .env later):", "https://sso.example.com/realms/acme")
 	s.answer("Use the default scopes mcp:tools:read, mcp:tools:write?", "n")
 	s.answer("Scope 1 name (empty to finish):", "todo:read")
 	s.answer("Description of todo:read:", "see the todo list")
@@ -419,8 +419,8 @@ func TestInteractiveFullInterview(t *testing.T) {
 		Name:      "todo-server",
 		ServerURL: "https://mcp.example.com/mcp",
 		Port:      4100,
-		Provider:  "oidc",
-		OIDC:      generator.OIDC{Issuer: "https://auth.example.com"},
+		Provider:  "keycloak",
+		OIDC:      generator.OIDC{Issuer: "https://sso.example.com/realms/acme"},
 		Scopes: []generator.Scope{
 			{Name: "todo:read", Description: "see the todo list"},
 			{Name: "todo:write", Description: "add, edit or delete a user's todos"},
@@ -585,9 +585,10 @@ func TestInteractiveCtrlC(t *testing.T) {
 		{"confirm", func(s *ptySession) {
 			s.answer("Go module path:", "")
 			s.answer("Public URL of the MCP endpoint:", "")
-			s.choose("Authorization server:", providers, "oidc")
-			s.answer("Issuer URL:", "https://auth.example.com")
-			s.answer("JWKS URL (empty: discover from the issuer's metadata):", "")
+			s.choose("Authorization server:", providers, "entra")
+			s.invalid("Directory (tenant) ID (Enter keeps a placeholder to set in .env later):", "contoso.onmicrosoft.com", "is not a GUID")
+			s.answer("Directory (tenant) ID (Enter keeps a placeholder to set in .env later):", "72f988bf-86f1-41af-91ab-2d7cd011db47")
+			s.answer("Application (client) ID (Enter keeps a placeholder to set in .env later):", "")
 			s.waitRaw("Use the default scopes")
 			s.send(ctrlC)
 		}},

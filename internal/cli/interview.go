@@ -141,64 +141,6 @@ func templateChoices() []Choice {
 	return out
 }
 
-func (in *interview) provider(s *generator.Spec) error {
-	var err error
-	if in.asked("provider", s.Provider != "") {
-		if s.Provider, err = in.p.Select(Question{Message: "Authorization server:", Default: generator.DefaultProvider,
-			Help: "Who issues the access tokens this server accepts."}, []Choice{
-			{Value: "scalekit", Description: "Scalekit (drop-in OAuth 2.1 for MCP, with DCR and CIMD)"},
-			{Value: "oidc", Description: "any OAuth 2.1 / OIDC issuer that publishes a JWKS"},
-		}); err != nil {
-			return err
-		}
-	}
-	urlCheck := func(u string) error { return rules.CheckIssuerURL(u, s.AllowInsecureHTTP) }
-	switch s.Provider {
-	case "scalekit":
-		if in.asked("scalekit-env", s.Scalekit.EnvironmentURL != "") {
-			if s.Scalekit.EnvironmentURL, err = in.p.Input(Question{
-				Message: "Scalekit environment URL (Enter keeps a placeholder to set in .env later):", Default: generator.PlaceholderScalekitEnv,
-				Help:     "Scalekit dashboard → Settings → API Credentials → Environment URL, e.g. https://acme.scalekit.com. Keep the placeholder to fill it in .env later.",
-				Validate: urlCheck,
-			}); err != nil {
-				return err
-			}
-		}
-		if in.asked("scalekit-resource-id", s.Scalekit.ResourceID != "") {
-			if s.Scalekit.ResourceID, err = in.p.Input(Question{
-				Message: "Scalekit resource ID (Enter keeps a placeholder to set in .env later):", Default: generator.PlaceholderScalekitResourceID,
-				Help:     "Scalekit dashboard → MCP Servers → your server → Resource ID (starts with res_). Keep the placeholder to fill it in .env later.",
-				Validate: rules.CheckScalekitResourceID,
-			}); err != nil {
-				return err
-			}
-		}
-	case "oidc":
-		if in.asked("issuer", s.OIDC.Issuer != "") {
-			if s.OIDC.Issuer, err = in.p.Input(Question{
-				Message: "Issuer URL:", Help: "The authorization server's issuer, exactly as in the iss claim of its tokens.", Validate: urlCheck,
-			}); err != nil {
-				return err
-			}
-		}
-		if in.asked("jwks-url", s.OIDC.JWKSURL != "") {
-			if s.OIDC.JWKSURL, err = in.p.Input(Question{
-				Message: "JWKS URL (empty: discover from the issuer's metadata):",
-				Help:    "Where the issuer publishes its signing keys. Leave empty to read jwks_uri from its RFC 8414 / OpenID metadata.",
-				Validate: func(u string) error {
-					if u == "" {
-						return nil
-					}
-					return rules.CheckServiceURL(u, s.AllowInsecureHTTP)
-				},
-			}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 func (in *interview) scopes() ([]generator.Scope, error) {
 	def := generator.DefaultScopes()
 	names := make([]string, len(def))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/create-mcp-auth/create-mcp-auth/generator"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/project"
+	"github.com/create-mcp-auth/create-mcp-auth/internal/rules"
 	"github.com/create-mcp-auth/create-mcp-auth/internal/writer"
 )
 
@@ -31,6 +32,8 @@ type specFlags struct {
 	template, module, serverURL, provider string
 	scalekitEnv, scalekitResourceID       string
 	issuer, jwksURL                       string
+	entraTenantID, entraClientID          string
+	entraAppIDURI                         string
 	scopes, tools, resources, prompts     []string
 	port                                  int
 	allowInsecureHTTP                     bool
@@ -85,8 +88,11 @@ status 2, and nothing is written.`,
 	f.StringVar(&sf.provider, "provider", generator.DefaultProvider, "authorization server: "+strings.Join(generator.Providers, " | "))
 	f.StringVar(&sf.scalekitEnv, "scalekit-env", "", "Scalekit environment URL (dashboard → Settings → API Credentials); default: a placeholder to replace")
 	f.StringVar(&sf.scalekitResourceID, "scalekit-resource-id", "", "Scalekit resource ID, res_… (dashboard → MCP Servers → your server); default: a placeholder to replace")
-	f.StringVar(&sf.issuer, "issuer", "", "issuer URL, for --provider oidc")
-	f.StringVar(&sf.jwksURL, "jwks-url", "", "JWKS URL, for --provider oidc (default: discovered from the issuer's metadata)")
+	f.StringVar(&sf.issuer, "issuer", "", "issuer URL, exactly as in the tokens' iss, for --provider auth0, okta, keycloak, workos or oidc; default: a placeholder to replace")
+	f.StringVar(&sf.jwksURL, "jwks-url", "", "JWKS URL, with --issuer (default: discovered from the issuer's metadata for oidc; the other presets know theirs)")
+	f.StringVar(&sf.entraTenantID, "entra-tenant-id", "", "Directory (tenant) ID, for --provider entra; default: a placeholder to replace")
+	f.StringVar(&sf.entraClientID, "entra-client-id", "", "Application (client) ID of this server's app registration, for --provider entra; default: a placeholder to replace")
+	f.StringVar(&sf.entraAppIDURI, "entra-app-id-uri", "", "Application ID URI, for --provider entra, if not api://{client ID}")
 	f.StringArrayVar(&sf.scopes, "scope", nil, "a scope as NAME[=Description]; repeatable (default: mcp:tools:read and mcp:tools:write)")
 	f.StringArrayVar(&sf.tools, "tool", nil, "a tool as NAME[=SCOPE[,SCOPE]]; repeatable; each scope must be declared (default: one example tool)")
 	f.StringArrayVar(&sf.resources, "resource", nil, "a resource as URI[=SCOPE[,SCOPE]], URI a URI or an RFC 6570 template like todo://items/{id}; repeatable (default: none)")
@@ -228,6 +234,7 @@ func flagFor(path string) string {
 		"template": "--template", "module": "--module", "name": "", "server_url": "--server-url", "port": "--port",
 		"provider": "--provider", "scalekit.environment_url": "--scalekit-env", "scalekit.resource_id": "--scalekit-resource-id",
 		"oidc.issuer": "--issuer", "oidc.jwks_url": "--jwks-url", "scopes": "--scope", "tools": "--tool",
+		"entra.tenant_id": "--entra-tenant-id", "entra.client_id": "--entra-client-id", "entra.app_id_uri": "--entra-app-id-uri",
 		"resources": "--resource", "prompts": "--prompt", "login.mode": "--login", "login.path": "--login-path",
 	}[field]
 	if flag == "" || strings.HasPrefix(path, "scopes[") && strings.HasSuffix(path, ".implies") ||
@@ -253,6 +260,9 @@ func applyFlags(s *generator.Spec, sf specFlags, changed *pflag.FlagSet) {
 	set("scalekit-resource-id", &s.Scalekit.ResourceID, sf.scalekitResourceID)
 	set("issuer", &s.OIDC.Issuer, sf.issuer)
 	set("jwks-url", &s.OIDC.JWKSURL, sf.jwksURL)
+	set("entra-tenant-id", &s.Entra.TenantID, sf.entraTenantID)
+	set("entra-client-id", &s.Entra.ClientID, sf.entraClientID)
+	set("entra-app-id-uri", &s.Entra.AppIDURI, sf.entraAppIDURI)
 	if changed.Changed("port") {
 		s.Port = sf.port
 	}
@@ -362,9 +372,14 @@ func commandLine(dir, config string, omit omittedLists, s *generator.Spec) strin
 		"--template", s.Template, "--module", shellQuote(s.Module), "--server-url", shellQuote(s.ServerURL),
 		"--provider", s.Provider)
 	switch s.Provider {
-	case "scalekit":
+	case rules.ProviderScalekit:
 		args = append(args, "--scalekit-env", shellQuote(s.Scalekit.EnvironmentURL), "--scalekit-resource-id", shellQuote(s.Scalekit.ResourceID))
-	case "oidc":
+	case rules.ProviderEntra:
+		args = append(args, "--entra-tenant-id", shellQuote(s.Entra.TenantID), "--entra-client-id", shellQuote(s.Entra.ClientID))
+		if s.Entra.AppIDURI != "" {
+			args = append(args, "--entra-app-id-uri", shellQuote(s.Entra.AppIDURI))
+		}
+	default:
 		args = append(args, "--issuer", shellQuote(s.OIDC.Issuer))
 		if s.OIDC.JWKSURL != "" {
 			args = append(args, "--jwks-url", shellQuote(s.OIDC.JWKSURL))

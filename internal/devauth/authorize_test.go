@@ -657,3 +657,32 @@ func TestResponseMode(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorizationResponseIssuer: every authorization response, code or
+// error, names the issuer whose authorization endpoint the client used
+// (RFC 9207), the base one or the per-resource one, so that a client can
+// catch a mix-up between authorization servers.
+func TestAuthorizationResponseIssuer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	c := e.publicClient(cb)
+	for path, issuer := range map[string]string{
+		"/oauth/authorize":                   e.base,
+		"/resources/res_dev/oauth/authorize": e.srv.ResourceIssuer(),
+	} {
+		p := newPKCE()
+		loc := e.get(path + "?" + authParams(c, p, "todo:read", "state-1234567").Encode()).location(t)
+		if q := loc.Query(); q.Get("code") == "" || q.Get("iss") != issuer {
+			t.Errorf("%s: code %q, iss %q; want a code and iss %s", path, q.Get("code"), q.Get("iss"), issuer)
+		}
+		bad := authParams(c, p, "todo:read", "state-1234567")
+		bad.Del("code_challenge")
+		loc = e.get(path + "?" + bad.Encode()).location(t)
+		if q := loc.Query(); q.Get("error") != "invalid_request" || q.Get("iss") != issuer {
+			t.Errorf("%s without PKCE: error %q, iss %q; want invalid_request and iss %s", path, q.Get("error"), q.Get("iss"), issuer)
+		}
+	}
+	if r := e.get("/resources/res_other/oauth/authorize?" + authParams(c, newPKCE(), "todo:read", "").Encode()); r.status != 404 {
+		t.Errorf("another resource's authorization endpoint: status %d, want 404", r.status)
+	}
+}

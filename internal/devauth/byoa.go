@@ -274,7 +274,7 @@ func (s *Server) partnerCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	id := s.consents.put(p.ar)
 	s.logins.putSignedIn(id, p.user)
-	s.consentPageFor(w, p.ar, id, sub, "")
+	s.consentPageFor(w, p.ar, "/oauth/authorize", id, sub, "")
 }
 
 // userSession is the token session of a user with claims: the posted

@@ -298,3 +298,18 @@ func freeLoopbackPort(t *testing.T) string {
 	ln.Close()
 	return port
 }
+
+// TestNoDCR: with NoDCR the metadata offers no registration endpoint and
+// registration is refused, saying to use a client ID metadata document.
+func TestNoDCR(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true, func(c *Config) { c.NoDCR = true })
+	m := e.get("/.well-known/oauth-authorization-server").json(t)
+	if _, ok := m["registration_endpoint"]; ok || m["client_id_metadata_document_supported"] != true {
+		t.Errorf("metadata: registration_endpoint %v, client_id_metadata_document_supported %v", m["registration_endpoint"], m["client_id_metadata_document_supported"])
+	}
+	r := e.postJSON("/oauth/register", "application/json", []byte(`{"redirect_uris":["http://127.0.0.1:5555/cb"]}`))
+	if r.status != http.StatusNotFound || !strings.Contains(r.body, "client ID metadata document") {
+		t.Errorf("register with --no-dcr: %d %s", r.status, r.body)
+	}
+}

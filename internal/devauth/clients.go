@@ -200,6 +200,9 @@ type clientMetadata struct {
 	ResponseTypes           []string `json:"response_types,omitempty"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"`
 	Scope                   string   `json:"scope,omitempty"`
+	// ApplicationType is "web" or "native" (OpenID Connect Dynamic Client
+	// Registration §2, which MCP 2026-07-28 has clients send).
+	ApplicationType string `json:"application_type,omitempty"`
 }
 
 // metadataError is an RFC 7591 section 3.2.2 error. field names the
@@ -231,6 +234,9 @@ func (m *clientMetadata) check(defaultAuth string) error {
 			return badRedirect("redirect_uris: %v", err)
 		}
 	}
+	if err := m.checkApplicationType(); err != nil {
+		return err
+	}
 	if len(m.ClientName) > 200 {
 		return badMetadata("client_name", "client_name is longer than 200 characters")
 	}
@@ -258,6 +264,33 @@ func (m *clientMetadata) check(defaultAuth string) error {
 	case "none", "client_secret_basic", "client_secret_post":
 	default:
 		return badMetadata("token_endpoint_auth_method", "token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post)", m.TokenEndpointAuthMethod)
+	}
+	return nil
+}
+
+// checkApplicationType holds the redirect URIs to the application type, as
+// OpenID Connect Dynamic Client Registration §2 describes it: a native app
+// receives the code on this machine (http on loopback) or through a
+// private-use scheme it claims; a web app at an http(s) URL. A client that
+// names no type is held to neither, as clients written before MCP asked for
+// it name none.
+func (m *clientMetadata) checkApplicationType() error {
+	for _, raw := range m.RedirectURIs {
+		u, _ := url.Parse(raw) // checked by checkRedirectURI
+		web := u.Scheme == "http" || u.Scheme == "https"
+		switch m.ApplicationType {
+		case "":
+		case "web":
+			if !web {
+				return badRedirect("redirect_uris: %q is a private-use scheme, which only a native application may register (application_type native)", raw)
+			}
+		case "native":
+			if u.Scheme == "https" || u.Scheme == "http" && !rules.IsLoopbackHost(u.Hostname()) {
+				return badRedirect("redirect_uris: %q is a web address; a native application receives the code on loopback (http://127.0.0.1:PORT/…) or through a private-use scheme", raw)
+			}
+		default:
+			return badMetadata("application_type", `application_type must be "web" or "native", not %q`, m.ApplicationType)
+		}
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		err = checkPKCE(r.Form)
 	}
 	if err != nil {
-		s.authorizeError(w, ar, err)
+		s.authorizeError(w, r, ar, err)
 		return
 	}
 	if s.cfg.LoginURL != "" {
@@ -79,16 +79,17 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("not auto-approved: the redirect URI is not on loopback", "client_id", ar.GetClient().GetID(), "redirect_uri", redirect.String())
 		notice = "dev-auth runs with --auto-approve, which grants at once only when the code goes back to this machine (http or https on localhost or a loopback IP). This client sends it elsewhere, so you are asked."
 	}
-	s.consentPageFor(w, ar, s.consents.put(ar), "", notice)
+	s.consentPageFor(w, ar, r.URL.Path, s.consents.put(ar), "", notice)
 }
 
 // consentPageFor shows the consent page for ar, waiting under consent ID
-// id. signedIn, when set, is the user the login route signed in, who is
-// then the only user the page offers.
-func (s *Server) consentPageFor(w http.ResponseWriter, ar fosite.AuthorizeRequester, id, signedIn, notice string) {
+// id, its form posting to action. signedIn, when set, is the user the
+// login route signed in, who is then the only user the page offers.
+func (s *Server) consentPageFor(w http.ResponseWriter, ar fosite.AuthorizeRequester, action, id, signedIn, notice string) {
 	// Our GetClient returned it; looking it up again could find it evicted.
 	c := ar.GetClient().(*client)
 	page := consentPage{
+		Action:      action,
 		Notice:      notice,
 		ConsentID:   id,
 		ClientName:  c.Name,
@@ -163,7 +164,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.approveAs(w, r, ar, signedIn, scopes)
 	case "deny":
 		s.log.Info("authorization denied", "client_id", ar.GetClient().GetID())
-		s.authorizeError(w, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page"))
+		s.authorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page"))
 	default:
 		s.consents.restore(r.PostForm.Get("consent"), ar)
 		if fixed {
@@ -190,23 +191,23 @@ func (s *Server) approveAs(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	sess := userSession(claims, ar.GetClient().GetID())
 	resp, err := s.provider.NewAuthorizeResponse(r.Context(), ar, sess)
 	if err != nil {
-		s.authorizeError(w, ar, err)
+		s.authorizeError(w, r, ar, err)
 		return
 	}
 	s.log.Info("authorization approved", "client_id", ar.GetClient().GetID(), "sub", sess.JWTClaims.Subject, "scope", strings.Join(scopes, " "))
-	s.redirect(w, ar, resp.GetParameters())
+	s.redirect(w, r, ar, resp.GetParameters())
 }
 
 // authorizeError sends an RFC 6749 error to the client's redirect URI, or,
 // when the redirect URI itself is in doubt, shows it to the user.
-func (s *Server) authorizeError(w http.ResponseWriter, ar fosite.AuthorizeRequester, err error) {
+func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
 	rfc := fosite.ErrorToRFC6749Error(clientFacing(err))
 	s.log.Info("authorization refused", "client_id", requestClientID(ar), "error", rfc.ErrorField, "detail", debugDetail(rfc))
 	if ar == nil || !ar.IsRedirectURIValid() {
 		s.errorPage(w, rfc.StatusCode(), rfc.ErrorField+": "+rfc.GetDescription())
 		return
 	}
-	s.redirect(w, ar, rfc.ToValues())
+	s.redirect(w, r, ar, rfc.ToValues())
 }
 
 // requestClientID is the client ID of a request, or the one it asked for
@@ -221,9 +222,11 @@ func requestClientID(ar fosite.AuthorizeRequester) string {
 	return ar.GetRequestForm().Get("client_id")
 }
 
-// redirect sends the browser back to the client with params and the
-// client's state, if it sent one.
-func (s *Server) redirect(w http.ResponseWriter, ar fosite.AuthorizeRequester, params url.Values) {
+// redirect sends the browser back to the client with params, the client's
+// state, if it sent one, and the issuer (RFC 9207), so that a client
+// talking to several authorization servers can tell which one answered
+// and a mix-up attack is caught.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, params url.Values) {
 	u := *ar.GetRedirectURI()
 	q := u.Query()
 	for k, v := range params {
@@ -233,6 +236,7 @@ func (s *Server) redirect(w http.ResponseWriter, ar fosite.AuthorizeRequester, p
 	if st := ar.GetState(); st != "" {
 		q.Set("state", st)
 	}
+	q.Set("iss", s.issuerOf(r))
 	u.RawQuery = q.Encode()
 	u.Fragment = ""
 	w.Header().Set("Cache-Control", "no-store")
@@ -269,6 +273,7 @@ var pageTemplate = template.Must(template.New("consent").Parse(consentHTML))
 // consentPage is what consent.html shows. With Error set it is an error
 // page and the form is left out.
 type consentPage struct {
+	Action      string // where the form posts: the authorization endpoint the client used
 	Error       string
 	Notice      string
 	ConsentID   string

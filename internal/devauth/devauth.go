@@ -67,6 +67,10 @@ type Config struct {
 	// first user, when the redirect URI is on loopback; other requests still
 	// get the consent page.
 	AutoApprove bool
+	// NoDCR turns dynamic client registration off: clients must identify
+	// themselves with a client ID metadata document, the registration MCP
+	// 2026-07-28 prefers.
+	NoDCR bool
 	// Key signs access tokens.
 	Key *rsa.PrivateKey
 	// MachineSecret is the client secret of MachineClientID.

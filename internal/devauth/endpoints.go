@@ -35,7 +35,10 @@ func (s *Server) routes() {
 	mux.Handle("/oauth/register", cors(stateChanging, allow("POST", http.HandlerFunc(s.register))))
 	mux.Handle("/oauth/token", cors(stateChanging, allow("POST", http.HandlerFunc(s.token))))
 	mux.Handle("/oauth/revoke", cors(stateChanging, allow("POST", http.HandlerFunc(s.revoke))))
+	// Each issuer has its own authorization endpoint, so that a response
+	// names the issuer whose metadata the client followed (RFC 9207).
 	mux.Handle("/oauth/authorize", allow("GET, POST", http.HandlerFunc(s.authorize)))
+	mux.Handle("/resources/{id}/oauth/authorize", allow("GET, POST", s.knownResource(http.HandlerFunc(s.authorize))))
 	if s.cfg.LoginURL != "" {
 		mux.Handle("/api/v1/connections/{conn}/auth-requests/{id}/user", cors(stateChanging, allow("POST", http.HandlerFunc(s.userClaims))))
 		mux.Handle("/sso/v1/connections/{conn}/partner:callback", allow("GET", http.HandlerFunc(s.partnerCallback)))
@@ -130,9 +133,11 @@ func (s *Server) metadataHandler(idParam string) http.HandlerFunc {
 			issuer = s.ResourceIssuer()
 		}
 		base := s.cfg.Issuer
-		writeJSON(w, http.StatusOK, map[string]any{
-			"issuer":                                     issuer,
-			"authorization_endpoint":                     base + "/oauth/authorize",
+		md := map[string]any{
+			"issuer":                 issuer,
+			"authorization_endpoint": issuer + "/oauth/authorize",
+			// RFC 9207: authorization responses carry "iss".
+			"authorization_response_iss_parameter_supported": true,
 			"token_endpoint":                             base + "/oauth/token",
 			"registration_endpoint":                      base + "/oauth/register",
 			"revocation_endpoint":                        base + "/oauth/revoke",
@@ -148,8 +153,32 @@ func (s *Server) metadataHandler(idParam string) http.HandlerFunc {
 			"subject_types_supported":                    []string{"public"},
 			"id_token_signing_alg_values_supported":      []string{"RS256"},
 			"service_documentation":                      base + "/",
-		})
+		}
+		if s.cfg.NoDCR {
+			delete(md, "registration_endpoint")
+		}
+		writeJSON(w, http.StatusOK, md)
 	}
+}
+
+// issuerOf is the issuer whose endpoint r was sent to: the per-resource
+// one under /resources/{id}, else the base one.
+func (s *Server) issuerOf(r *http.Request) string {
+	if r.PathValue("id") != "" {
+		return s.ResourceIssuer()
+	}
+	return s.cfg.Issuer
+}
+
+// knownResource answers 404 for a per-resource path of another resource.
+func (s *Server) knownResource(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.PathValue("id"); id != s.cfg.ResourceID {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": fmt.Sprintf("this dev-auth serves resource %q, not %q", s.cfg.ResourceID, id)})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) keys(w http.ResponseWriter, _ *http.Request) {
@@ -159,6 +188,11 @@ func (s *Server) keys(w http.ResponseWriter, _ *http.Request) {
 // register is RFC 7591 dynamic client registration, open to anyone: this is
 // a development server on loopback.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.NoDCR {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found",
+			"error_description": "dynamic client registration is off (dev-auth --no-dcr): use a client ID metadata document, an https URL as client_id"})
+		return
+	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": "send the client metadata as a JSON object with Content-Type: application/json"})
 		return
@@ -200,6 +234,9 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		"response_types":             m.ResponseTypes,
 		"token_endpoint_auth_method": m.TokenEndpointAuthMethod,
 		"scope":                      strings.Join(s.scopes, " "),
+	}
+	if m.ApplicationType != "" {
+		resp["application_type"] = m.ApplicationType
 	}
 	if secret != "" {
 		resp["client_secret"] = secret

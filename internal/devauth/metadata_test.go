@@ -41,7 +41,7 @@ func TestMetadata(t *testing.T) {
 			m := r.json(t)
 			want := map[string]string{
 				"issuer":                 issuer,
-				"authorization_endpoint": e.base + "/oauth/authorize",
+				"authorization_endpoint": issuer + "/oauth/authorize",
 				"token_endpoint":         e.base + "/oauth/token",
 				"registration_endpoint":  e.base + "/oauth/register",
 				"revocation_endpoint":    e.base + "/oauth/revoke",
@@ -75,6 +75,9 @@ func TestMetadata(t *testing.T) {
 			}
 			if slices.Contains(list("grant_types_supported"), "implicit") || slices.Contains(list("grant_types_supported"), "password") {
 				t.Errorf("grant_types_supported %v offers a grant OAuth 2.1 removed", list("grant_types_supported"))
+			}
+			if m["authorization_response_iss_parameter_supported"] != true {
+				t.Errorf("authorization_response_iss_parameter_supported = %v", m["authorization_response_iss_parameter_supported"])
 			}
 			if m["client_id_metadata_document_supported"] != true {
 				t.Errorf("client_id_metadata_document_supported = %v", m["client_id_metadata_document_supported"])

@@ -166,6 +166,9 @@ func TestRegisterErrors(t *testing.T) {
 		{"response_types code token", "application/json", js(map[string]any{"redirect_uris": cb, "response_types": []string{"code", "token"}}), "invalid_client_metadata"},
 		{"auth method private_key_jwt", "application/json", js(map[string]any{"redirect_uris": cb, "token_endpoint_auth_method": "private_key_jwt"}), "invalid_client_metadata"},
 		{"long client_name", "application/json", js(map[string]any{"redirect_uris": cb, "client_name": strings.Repeat("n", 201)}), "invalid_client_metadata"},
+		{"unknown application_type", "application/json", js(map[string]any{"redirect_uris": cb, "application_type": "browser"}), "invalid_client_metadata"},
+		{"native app with a web redirect", "application/json", js(map[string]any{"redirect_uris": []string{"https://app.example.com/cb"}, "application_type": "native"}), "invalid_redirect_uri"},
+		{"web app with a private-use scheme", "application/json", js(map[string]any{"redirect_uris": []string{"cursor://anysphere.cursor-mcp/oauth/callback"}, "application_type": "web"}), "invalid_redirect_uri"},
 		{"wrong content type", "application/x-www-form-urlencoded", []byte(`redirect_uris=http://127.0.0.1:5555/cb`), "invalid_client_metadata"},
 		{"text/plain JSON", "text/plain", js(map[string]any{"redirect_uris": cb}), "invalid_client_metadata"},
 		{"no content type", "", js(map[string]any{"redirect_uris": cb}), "invalid_client_metadata"},
@@ -226,5 +229,33 @@ func TestRegisteredClientRestrictions(t *testing.T) {
 	}
 	if !slices.Contains(strings.Fields(tk.scope), "offline_access") {
 		t.Errorf("scope %q: offline_access was asked for and approved", tk.scope)
+	}
+}
+
+// TestRegisterApplicationType: application_type is honoured and echoed; a
+// native app registers loopback or private-use redirect URIs, a web app
+// http(s) ones, and a client naming no type may register either.
+func TestRegisterApplicationType(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	for _, tc := range []struct {
+		appType  string
+		redirect string
+	}{
+		{"native", "http://127.0.0.1:33418/callback"},
+		{"native", "cursor://anysphere.cursor-mcp/oauth/callback"},
+		{"web", "https://claude.ai/api/mcp/auth_callback"},
+		{"web", "http://localhost:6274/oauth/callback"},
+		{"", "cursor://anysphere.cursor-mcp/oauth/callback"},
+	} {
+		body, _ := json.Marshal(map[string]any{"redirect_uris": []string{tc.redirect}, "application_type": tc.appType, "token_endpoint_auth_method": "none"})
+		r := e.postJSON("/oauth/register", "application/json", body)
+		if r.status != http.StatusCreated {
+			t.Errorf("%q app with %s: status %d: %s", tc.appType, tc.redirect, r.status, r.body)
+			continue
+		}
+		if got, _ := r.json(t)["application_type"].(string); got != tc.appType {
+			t.Errorf("%q app: registration answers application_type %q", tc.appType, got)
+		}
 	}
 }

@@ -1,7 +1,11 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
+	"io/fs"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -143,10 +147,28 @@ func TestNormalizeOrigin(t *testing.T) {
 	}
 }
 
-// TestSourceIsThisFile: the copy generated projects get is this package.
-func TestSourceIsThisFile(t *testing.T) {
-	if !strings.Contains(string(Source), "\nfunc CheckResourceURL(") || !strings.HasPrefix(string(Source), "// Package rules") {
-		t.Error("Source is not rules.go")
+// TestSourcesAreThisPackage: the copy generated projects get is every file
+// of this package but source.go and the tests, byte for byte, so nothing
+// can be added here that projects would lack.
+func TestSourcesAreThisPackage(t *testing.T) {
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range entries {
+		if n := e.Name(); strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") && n != "source.go" {
+			want = append(want, n)
+			embedded, err := Sources.ReadFile(n)
+			disk, _ := os.ReadFile(n)
+			if err != nil || !bytes.Equal(embedded, disk) {
+				t.Errorf("%s is not embedded as it is: %v", n, err)
+			}
+		}
+	}
+	got, _ := fs.Glob(Sources, "*")
+	if !slices.Equal(got, want) {
+		t.Errorf("Sources holds %q; the package has %q", got, want)
 	}
 }
 

@@ -1,9 +1,9 @@
 package rules
 
-import _ "embed" // for Source
+import "embed"
 
-// Source is rules.go itself, which the generator writes into every project
-// as internal/rules/rules.go.
+// Sources are this package's files but this one and its tests, by name,
+// which the generator writes into every project's internal/rules.
 //
-//go:embed rules.go
-var Source []byte
+//go:embed rules.go providers.go
+var Sources embed.FS

@@ -23,6 +23,12 @@ const (
 	DefaultOAuthIssuer = ""
 	// DefaultOAuthJWKSURL is OAUTH_JWKS_URL.
 	DefaultOAuthJWKSURL = ""
+	// DefaultEntraTenantID is ENTRA_TENANT_ID.
+	DefaultEntraTenantID = ""
+	// DefaultEntraClientID is ENTRA_CLIENT_ID.
+	DefaultEntraClientID = ""
+	// DefaultEntraAppIDURI is ENTRA_APP_ID_URI; empty means api://{client ID}.
+	DefaultEntraAppIDURI = ""
 	// DefaultAllowInsecureHTTP is ALLOW_INSECURE_HTTP (--allow-insecure-http).
 	DefaultAllowInsecureHTTP = false
 )

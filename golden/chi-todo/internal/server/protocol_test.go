@@ -132,3 +132,22 @@ func TestHeadersMustMatchTheBody(t *testing.T) {
 	}
 	s.wantNoRun(t, "header-liar")
 }
+
+// TestUnknownTool: a call of a tool the server does not have is a JSON-RPC
+// error -32602 (invalid params), as the specification's example answers it,
+// whichever MCP library serves it, and on every revision.
+func TestUnknownTool(t *testing.T) {
+	s := start(t, nil, nil)
+	var all []string
+	for _, sc := range tools.Scopes {
+		all = append(all, sc.Name)
+	}
+	for _, v := range protocolVersions {
+		params, headers := atVersion(v, "tools/call", "no_such_tool", callParams("no_such_tool"))
+		r := readAnyRPC(t, s.rpc(t, s.token(t, "unknown-caller", all...), "tools/call", params, headers...))
+		if r.Error == nil || r.Error.Code != -32602 {
+			t.Errorf("%s: unknown tool answered %+v, want JSON-RPC error -32602", v, r.Error)
+		}
+	}
+	s.wantNoRun(t, "unknown-caller")
+}

@@ -37,13 +37,13 @@ type Settings struct {
 	// AuthorizationServers are the issuer identifiers clients obtain tokens
 	// from (RFC 9728 authorization_servers).
 	AuthorizationServers []string
-	// Issuers are the accepted "iss" values.
-	Issuers []string
-	// JWKSURL is where the signing keys are; empty means discover them from
-	// Issuers[0].
-	JWKSURL string
-	// Audiences are the accepted "aud" values.
-	Audiences []string
+	// Issuers are the authorization servers whose tokens are accepted, each
+	// with its keys, audiences and scope claims.
+	Issuers []Issuer
+	// ScopePrefix is put before scope names in metadata and challenges, and
+	// removed from token scopes that have it (Microsoft Entra: clients ask
+	// for "api://{client ID}/todo.read", tokens say "todo.read").
+	ScopePrefix string
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway time.Duration
 	// StrictType accepts only tokens whose "typ" header is "at+jwt" (RFC
@@ -79,6 +79,7 @@ type Guard struct {
 	metadata    http.Handler
 	metadataURL string
 	scopes      string // the scopes 401 challenges name, space-separated
+	scopePrefix string // see Settings.ScopePrefix
 }
 
 // NewGuard returns a Guard for the resource s describes, enforcing policy.
@@ -94,8 +95,7 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 	}
 	verifier, err := NewVerifier(ctx, VerifierOptions{
 		Issuers:            s.Issuers,
-		Audiences:          s.Audiences,
-		JWKSURL:            s.JWKSURL,
+		ScopePrefix:        s.ScopePrefix,
 		Leeway:             s.Leeway,
 		StrictType:         s.StrictType,
 		MinRefreshInterval: s.KeyRefreshMinInterval,
@@ -108,7 +108,7 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 	md := ProtectedResourceMetadata{
 		Resource:               s.ResourceURL,
 		AuthorizationServers:   s.AuthorizationServers,
-		ScopesSupported:        policy.ScopesSupported(),
+		ScopesSupported:        qualify(s.ScopePrefix, policy.ScopesSupported()),
 		BearerMethodsSupported: []string{"header"},
 		ResourceName:           s.ResourceName,
 	}
@@ -127,7 +127,8 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 		logger:         logger,
 		metadata:       metadata,
 		metadataURL:    metadataURL(resource),
-		scopes:         strings.Join(challengeScopes(s.ChallengeScopes, policy), " "),
+		scopes:         strings.Join(qualify(s.ScopePrefix, challengeScopes(s.ChallengeScopes, policy)), " "),
+		scopePrefix:    s.ScopePrefix,
 	}
 	for _, sc := range s.ChallengeScopes {
 		if !slices.Contains(policy.ScopesSupported(), sc) {
@@ -211,6 +212,19 @@ func (g *Guard) challenge() challenge {
 // wants clients to start with less (least privilege) names those scopes
 // in CHALLENGE_SCOPES; a 403 challenge then asks for more when a tool
 // needs it.
+// qualify puts prefix before each scope name, as clients must ask for them
+// (see Settings.ScopePrefix).
+func qualify(prefix string, scopes []string) []string {
+	if prefix == "" {
+		return scopes
+	}
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		out[i] = prefix + s
+	}
+	return out
+}
+
 func challengeScopes(configured []string, policy *Policy) []string {
 	if len(configured) > 0 {
 		return configured

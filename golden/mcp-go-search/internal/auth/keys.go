@@ -75,11 +75,13 @@ type keyState struct {
 // noFetchYet is the state before the first fetch.
 var noFetchYet = &keyState{err: errors.New("no fetch yet")}
 
-func newKeySet(ctx context.Context, opts VerifierOptions) *keySet {
+// newKeySet returns the key set published at jwksURL, or, if it is empty,
+// at the jwks_uri of issuer's metadata.
+func newKeySet(ctx context.Context, issuer, jwksURL string, opts VerifierOptions) *keySet {
 	s := &keySet{
 		ctx:        ctx,
-		jwksURL:    opts.JWKSURL,
-		issuer:     opts.Issuers[0],
+		jwksURL:    jwksURL,
+		issuer:     issuer,
 		allowHTTP:  opts.AllowInsecureHTTP,
 		client:     newFetchClient(),
 		logger:     opts.Logger,

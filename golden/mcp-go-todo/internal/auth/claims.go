@@ -13,23 +13,45 @@ import (
 )
 
 // accessClaims is the payload of a JWT access token, as far as this server
-// reads it.
+// reads it: the registered claims and the client, decoded at once, and the
+// rest kept undecoded until the issuer is known, because where the scopes
+// are depends on the issuer.
 type accessClaims struct {
 	jwt.RegisteredClaims
+	ClientID string
+	AZP      string
 
-	// Authorization servers disagree on where scopes go: RFC 8693/9068 use a
-	// space-separated "scope" string, Azure AD and Okta use "scp", others
-	// "scopes". Each may be a string or an array; the union counts.
-	Scope  scopeList `json:"scope,omitempty"`
-	Scp    scopeList `json:"scp,omitempty"`
-	Scopes scopeList `json:"scopes,omitempty"`
-
-	ClientID string `json:"client_id,omitempty"`
-	AZP      string `json:"azp,omitempty"`
+	raw    map[string]json.RawMessage
+	issuer *trustedIssuer // set once "iss" names an accepted issuer
 }
 
-// token converts verified claims into a Token.
-func (c *accessClaims) token() *Token {
+// UnmarshalJSON decodes the payload in one pass. Claim names match exactly:
+// encoding/json would also fill Issuer from "ISS" or "Iss", which other
+// JWT libraries read as different claims.
+func (c *accessClaims) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &c.raw); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		dst  any
+	}{
+		{"iss", &c.Issuer}, {"sub", &c.Subject}, {"aud", &c.Audience}, {"jti", &c.ID},
+		{"exp", &c.ExpiresAt}, {"nbf", &c.NotBefore}, {"iat", &c.IssuedAt},
+		{"client_id", &c.ClientID}, {"azp", &c.AZP},
+	} {
+		if v, ok := c.raw[f.name]; ok {
+			if err := json.Unmarshal(v, f.dst); err != nil {
+				return fmt.Errorf("claim %q: %w", f.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// token converts verified claims into a Token, reading the scopes from the
+// issuer's scope claims and removing prefix from those that have it.
+func (c *accessClaims) token(prefix string) (*Token, error) {
 	t := &Token{
 		Subject:  c.Subject,
 		ClientID: c.ClientID,
@@ -41,14 +63,48 @@ func (c *accessClaims) token() *Token {
 	if c.ExpiresAt != nil {
 		t.Expiry = c.ExpiresAt.Time
 	}
-	for _, list := range [][]string{c.Scope, c.Scp, c.Scopes} {
+	for _, name := range c.issuer.ScopeClaims {
+		list, err := c.scopeClaim(name)
+		if err != nil {
+			return nil, err
+		}
 		for _, s := range list {
+			if prefix != "" {
+				s = strings.TrimPrefix(s, prefix)
+			}
 			if !slices.Contains(t.Scopes, s) {
 				t.Scopes = append(t.Scopes, s)
 			}
 		}
 	}
-	return t
+	return t, nil
+}
+
+// scopeClaim reads the scope claim name, which may be dotted
+// ("realm_access.roles") to read into an object. A missing claim is no
+// scopes.
+func (c *accessClaims) scopeClaim(name string) (scopeList, error) {
+	raw := c.raw
+	path := strings.Split(name, ".")
+	for _, key := range path[:len(path)-1] {
+		v, ok := raw[key]
+		if !ok {
+			return nil, nil
+		}
+		raw = nil
+		if err := json.Unmarshal(v, &raw); err != nil {
+			return nil, fmt.Errorf("claim %q: %w", name, err)
+		}
+	}
+	v, ok := raw[path[len(path)-1]]
+	if !ok {
+		return nil, nil
+	}
+	var list scopeList
+	if err := json.Unmarshal(v, &list); err != nil {
+		return nil, fmt.Errorf("claim %q: %w", name, err)
+	}
+	return list, nil
 }
 
 // scopeList decodes a scope claim given either as a space-separated string
@@ -85,15 +141,6 @@ var (
 	errIssuer   = errors.New("token issuer is not accepted")
 	errAudience = errors.New("token audience does not include this resource")
 )
-
-// checkIssuer requires iss to equal one of the accepted issuers exactly
-// (RFC 8725 §3.8: no normalisation).
-func checkIssuer(c *accessClaims, accepted []string) error {
-	if !slices.Contains(accepted, c.Issuer) {
-		return errIssuer
-	}
-	return nil
-}
 
 // checkAudience requires one of the token's audiences to be an accepted one
 // (RFC 8707, MCP authorization §Token Audience Binding). A trailing slash is

@@ -48,15 +48,40 @@ var allowedAlgorithms = []string{
 // few kilobytes at most.
 const maxTokenBytes = 16 << 10
 
+// An Issuer is an authorization server whose access tokens are accepted,
+// with its own keys, audiences and scope claims.
+type Issuer struct {
+	// Issuer is the accepted "iss" value, compared exactly.
+	Issuer string
+	// JWKSURL is where its signing keys are published. If empty, it is
+	// discovered from the issuer's metadata on first use. Issuers with the
+	// same JWKSURL share one copy of the keys.
+	JWKSURL string
+	// Audiences are the accepted "aud" values; a token must name one.
+	Audiences []string
+	// ScopeClaims name the claims that hold a token's scopes, each a
+	// space-separated string or an array of strings; a dotted name reads
+	// into an object ("realm_access.roles"). The union counts.
+	ScopeClaims []string
+}
+
+// IssuerIDs returns the "iss" values of issuers.
+func IssuerIDs(issuers []Issuer) []string {
+	ids := make([]string, len(issuers))
+	for i, iss := range issuers {
+		ids[i] = iss.Issuer
+	}
+	return ids
+}
+
 // VerifierOptions configure a Verifier.
 type VerifierOptions struct {
-	// Issuers are the accepted "iss" values, compared exactly.
-	Issuers []string
-	// Audiences are the accepted "aud" values; the token must name one.
-	Audiences []string
-	// JWKSURL is where the issuer publishes its keys. If empty, it is
-	// discovered from the metadata of Issuers[0] on first use.
-	JWKSURL string
+	// Issuers are the authorization servers whose tokens are accepted.
+	Issuers []Issuer
+	// ScopePrefix is removed from the start of token scopes that have it:
+	// Microsoft Entra names scopes "api://{client ID}/todo.read" when
+	// clients ask for them and "todo.read" in tokens.
+	ScopePrefix string
 	// Leeway is the clock skew tolerated on exp, nbf and iat.
 	Leeway time.Duration
 	// StrictType accepts only tokens typed "at+jwt" (RFC 9068).
@@ -71,22 +96,29 @@ type VerifierOptions struct {
 	Logger *slog.Logger
 }
 
-// A Verifier checks JWT access tokens against the issuer's keys and this
+// A Verifier checks JWT access tokens against their issuer's keys and this
 // resource's expectations.
 type Verifier struct {
 	opts      VerifierOptions
+	issuers   map[string]*trustedIssuer // by "iss"
+	keySets   []*keySet                 // each once
 	parser    *jwt.Parser
 	validator *jwt.Validator
-	keys      *keySet
 	cache     *tokenCache // nil disables caching
 }
 
-// NewVerifier returns a Verifier. It does not contact the issuer: keys are
-// fetched on first use, so the server starts even while the issuer is down.
+// A trustedIssuer is an Issuer and its keys.
+type trustedIssuer struct {
+	Issuer
+	keys *keySet
+}
+
+// NewVerifier returns a Verifier. It does not contact the issuers: keys are
+// fetched on first use, so the server starts even while an issuer is down.
 // ctx bounds the background key refresh.
 func NewVerifier(ctx context.Context, opts VerifierOptions) (*Verifier, error) {
-	if len(opts.Issuers) == 0 || len(opts.Audiences) == 0 {
-		return nil, errors.New("auth: a verifier needs at least one issuer and one audience")
+	if len(opts.Issuers) == 0 {
+		return nil, errors.New("auth: a verifier needs at least one issuer")
 	}
 	if opts.MinRefreshInterval <= 0 {
 		return nil, errors.New("auth: MinRefreshInterval must be positive")
@@ -94,21 +126,35 @@ func NewVerifier(ctx context.Context, opts VerifierOptions) (*Verifier, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	cache := newTokenCache(defaultCacheSize)
+	v := &Verifier{opts: opts, issuers: map[string]*trustedIssuer{}, cache: cache}
+	byJWKS := map[string]*keySet{}
+	for _, iss := range opts.Issuers {
+		switch {
+		case iss.Issuer == "":
+			return nil, errors.New("auth: an issuer has no identifier")
+		case len(iss.Audiences) == 0:
+			return nil, fmt.Errorf("auth: issuer %s has no audience", iss.Issuer)
+		case v.issuers[iss.Issuer] != nil:
+			return nil, fmt.Errorf("auth: issuer %s is configured twice", iss.Issuer)
+		}
+		keys := byJWKS[iss.JWKSURL]
+		if keys == nil || iss.JWKSURL == "" {
+			keys = newKeySet(ctx, iss.Issuer, iss.JWKSURL, opts)
+			keys.onRevoke = cache.clear
+			v.keySets = append(v.keySets, keys)
+			byJWKS[iss.JWKSURL] = keys
+		}
+		v.issuers[iss.Issuer] = &trustedIssuer{Issuer: iss, keys: keys}
+	}
 	timeClaims := []jwt.ParserOption{
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(opts.Leeway),
 	}
-	cache := newTokenCache(defaultCacheSize)
-	keys := newKeySet(ctx, opts)
-	keys.onRevoke = cache.clear
-	return &Verifier{
-		opts:      opts,
-		parser:    jwt.NewParser(append(timeClaims, jwt.WithValidMethods(allowedAlgorithms))...),
-		validator: jwt.NewValidator(timeClaims...),
-		keys:      keys,
-		cache:     cache,
-	}, nil
+	v.parser = jwt.NewParser(append(timeClaims, jwt.WithValidMethods(allowedAlgorithms))...)
+	v.validator = jwt.NewValidator(timeClaims...)
+	return v, nil
 }
 
 // Verify checks raw and returns what it says. The error wraps either
@@ -134,15 +180,26 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 		}
 		return nil, err
 	}
-	tok := claims.token()
+	tok, err := claims.token(v.opts.ScopePrefix)
+	if err != nil {
+		return nil, &InvalidTokenError{Description: "the access token's scope claim is malformed", Err: err}
+	}
 	if v.cache != nil {
 		v.cache.put(key, tok, time.Now())
 	}
 	return tok, nil
 }
 
-// Ready reports whether the issuer's signing keys can be had.
-func (v *Verifier) Ready(ctx context.Context) error { return v.keys.Ready(ctx) }
+// Ready reports whether every issuer's signing keys can be had.
+func (v *Verifier) Ready(ctx context.Context) error {
+	var errs []error
+	for _, keys := range v.keySets {
+		if err := keys.Ready(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // keyFor returns the jwt.Keyfunc for one verification. It checks the
 // claims before looking up the key, so that expired, mis-addressed or
@@ -165,10 +222,14 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 			return nil, err
 		}
 		claims := t.Claims.(*accessClaims)
-		if err := checkIssuer(claims, v.opts.Issuers); err != nil {
-			return nil, err
+		// The unverified "iss" only chooses which issuer's keys and rules
+		// apply; the signature check below then binds the token to them.
+		iss := v.issuers[claims.Issuer]
+		if iss == nil {
+			return nil, errIssuer
 		}
-		if err := checkAudience(claims, v.opts.Audiences); err != nil {
+		claims.issuer = iss
+		if err := checkAudience(claims, iss.Audiences); err != nil {
 			return nil, err
 		}
 		if err := v.validator.Validate(claims); err != nil {
@@ -179,7 +240,7 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 		if _, present := t.Header["kid"]; present && !isString {
 			return nil, errKeyID
 		}
-		keys, err := v.keys.lookup(ctx, kid)
+		keys, err := iss.keys.lookup(ctx, kid)
 		if err != nil {
 			return nil, err
 		}

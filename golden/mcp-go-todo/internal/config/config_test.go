@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"example.com/todo/internal/auth"
 )
 
 func load(env map[string]string) (Config, error) {
@@ -35,16 +37,19 @@ func TestLoadScalekit(t *testing.T) {
 		got, want any
 	}{
 		{"Port", cfg.Port, 8080},
-		{"Issuers", a.Issuers, []string{"https://acme.scalekit.dev", "https://acme.scalekit.dev/resources/res_987"}},
-		{"JWKSURL", a.JWKSURL, "https://acme.scalekit.dev/keys"},
+		{"Issuers", auth.IssuerIDs(a.Issuers), []string{"https://acme.scalekit.dev", "https://acme.scalekit.dev/resources/res_987"}},
 		{"AuthorizationServers", a.AuthorizationServers, []string{"https://acme.scalekit.dev/resources/res_987"}},
-		{"Audiences", a.Audiences, []string{"https://mcp.example.com/mcp", "res_987"}},
 		{"Leeway", a.Leeway, 30 * time.Second},
 		{"AllowedOrigins", a.AllowedOrigins, []string{"https://app.example.com", "http://localhost:6274"}},
 		{"ResourceName", a.ResourceName, DefaultServerName},
 	} {
 		if !equal(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	for _, iss := range a.Issuers {
+		if iss.JWKSURL != "https://acme.scalekit.dev/keys" || !slices.Equal(iss.Audiences, []string{"https://mcp.example.com/mcp", "res_987"}) {
+			t.Errorf("issuer %s: keys at %s, audiences %q", iss.Issuer, iss.JWKSURL, iss.Audiences)
 		}
 	}
 }
@@ -58,14 +63,15 @@ func TestLoadOIDC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(cfg.Auth.Issuers, []string{"https://login.example.com/realms/acme/"}) {
-		t.Errorf("Issuers = %q; the issuer must be kept exactly", cfg.Auth.Issuers)
+	if ids := auth.IssuerIDs(cfg.Auth.Issuers); !slices.Equal(ids, []string{"https://login.example.com/realms/acme/"}) {
+		t.Fatalf("Issuers = %q; the issuer must be kept exactly", ids)
 	}
-	if cfg.Auth.JWKSURL != DefaultOAuthJWKSURL {
-		t.Errorf("JWKSURL = %q, want the default %q", cfg.Auth.JWKSURL, DefaultOAuthJWKSURL)
+	iss := cfg.Auth.Issuers[0]
+	if iss.JWKSURL != DefaultOAuthJWKSURL {
+		t.Errorf("JWKSURL = %q, want the default %q", iss.JWKSURL, DefaultOAuthJWKSURL)
 	}
-	if !slices.Equal(cfg.Auth.Audiences, []string{"api://mcp", "https://mcp.example.com"}) {
-		t.Errorf("Audiences = %q", cfg.Auth.Audiences)
+	if !slices.Equal(iss.Audiences, []string{"api://mcp", "https://mcp.example.com"}) {
+		t.Errorf("Audiences = %q", iss.Audiences)
 	}
 	if cfg.Auth.ResourceURL != DefaultServerURL || cfg.Port != DefaultPort {
 		t.Errorf("defaults not applied: %q %d", cfg.Auth.ResourceURL, cfg.Port)
@@ -116,7 +122,7 @@ func TestLoadRejects(t *testing.T) {
 	for name, tc := range map[string]struct {
 		key, value, want string
 	}{
-		"unknown provider":         {"AUTH_PROVIDER", "okta", "AUTH_PROVIDER"},
+		"unknown provider":         {"AUTH_PROVIDER", "cognito", "AUTH_PROVIDER"},
 		"plain http issuer":        {"OAUTH_ISSUER", "http://login.example.com", "plain http"},
 		"plain http JWKS":          {"OAUTH_JWKS_URL", "http://login.example.com/jwks", "plain http"},
 		"server URL with query":    {"MCP_SERVER_URL", "https://mcp.example.com/mcp?x=1", "query"},

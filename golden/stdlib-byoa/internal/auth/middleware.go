@@ -289,7 +289,7 @@ func (g *Guard) deny(w http.ResponseWriter, r *http.Request, d denial) {
 	if d.challenge {
 		c := g.challenge()
 		if d.scope != "" {
-			c.Scope = d.scope
+			c.Scope = strings.Join(qualify(g.scopePrefix, strings.Fields(d.scope)), " ")
 		}
 		c.Error, c.ErrorDescription = d.code, d.description
 		w.Header().Set("WWW-Authenticate", c.String())

@@ -34,12 +34,6 @@ const (
 // browser, opened as localhost or as 127.0.0.1.
 var DefaultAllowedOrigins = strings.Join(rules.InspectorOrigins, ",")
 
-// Provider names for AUTH_PROVIDER.
-const (
-	ProviderScalekit = "scalekit"
-	ProviderOIDC     = "oidc"
-)
-
 // Config is the checked configuration.
 type Config struct {
 	// ListenHost is the address to listen on: empty for every interface.
@@ -67,15 +61,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	l.allowHTTP = l.boolean("ALLOW_INSECURE_HTTP", DefaultAllowInsecureHTTP) // before the URLs it governs
 	cfg.Auth.ResourceURL = l.resourceURL("MCP_SERVER_URL", DefaultServerURL)
 	cfg.ListenHost = l.str("LISTEN_HOST", listenHost(cfg.Auth.ResourceURL))
-	cfg.Provider = l.oneOf("AUTH_PROVIDER", DefaultProvider, ProviderScalekit, ProviderOIDC)
-	var defaultAudiences []string
-	switch cfg.Provider {
-	case ProviderScalekit:
-		defaultAudiences = l.scalekit(&cfg.Auth)
-	case ProviderOIDC:
-		l.oidc(&cfg.Auth)
-	}
-	cfg.Auth.Audiences = l.list("MCP_AUDIENCE", append([]string{cfg.Auth.ResourceURL}, defaultAudiences...))
+	cfg.Provider = l.oneOf("AUTH_PROVIDER", DefaultProvider, rules.ProviderNames()...)
+	l.issuers(cfg.Provider, &cfg.Auth)
 	cfg.Auth.Leeway = l.duration("TOKEN_LEEWAY", DefaultLeeway, 0, 5*time.Minute)
 	cfg.Auth.KeyRefreshMinInterval = l.duration("JWKS_REFRESH_MIN_INTERVAL", DefaultKeyRefreshMinInterval, time.Second, time.Hour)
 	cfg.Auth.StrictType = l.boolean("TOKEN_TYP_STRICT", false)
@@ -92,65 +79,6 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	cfg.Auth.AllowInsecureHTTP = l.allowHTTP
 	cfg.Login = l.login(cfg)
 	return cfg, errors.Join(l.errs...)
-}
-
-// scalekit fills the issuer settings for a Scalekit environment and returns
-// the resource ID, which Scalekit may put in "aud" instead of the URL.
-func (l *loader) scalekit(s *auth.Settings) []string {
-	env := strings.TrimSuffix(l.str("SCALEKIT_ENVIRONMENT_URL", DefaultScalekitEnvironmentURL), "/")
-	resourceID := l.str("SCALEKIT_RESOURCE_ID", DefaultScalekitResourceID)
-
-	const envHelp = "copy the Environment URL from the Scalekit dashboard → Settings → API Credentials"
-	switch {
-	case env == "":
-		l.fail("SCALEKIT_ENVIRONMENT_URL is not set; %s", envHelp)
-	case rules.IsPlaceholder(env):
-		l.fail("SCALEKIT_ENVIRONMENT_URL is the placeholder %q; %s", env, envHelp)
-	default:
-		if err := rules.CheckIssuerURL(env, l.allowHTTP); err != nil {
-			l.fail("SCALEKIT_ENVIRONMENT_URL: %v", err)
-		}
-	}
-	const idHelp = "copy it from the Scalekit dashboard → MCP Servers → your server → Resource ID"
-	switch {
-	case resourceID == "":
-		l.fail("SCALEKIT_RESOURCE_ID is not set; %s", idHelp)
-	case rules.IsPlaceholder(resourceID):
-		l.fail("SCALEKIT_RESOURCE_ID is the placeholder %q; %s", resourceID, idHelp)
-	default:
-		if err := rules.CheckScalekitResourceID(resourceID); err != nil {
-			l.fail("SCALEKIT_RESOURCE_ID: %v", err)
-		}
-	}
-
-	// Scalekit issues tokens for an MCP server from the environment's
-	// per-resource authorization server; depending on the environment the
-	// "iss" claim names either.
-	resourceAS := env + "/resources/" + resourceID
-	s.Issuers = []string{env, resourceAS}
-	s.JWKSURL = env + "/keys"
-	s.AuthorizationServers = []string{resourceAS}
-	return []string{resourceID}
-}
-
-// oidc fills the issuer settings for any OpenID Connect / OAuth 2.0
-// authorization server.
-func (l *loader) oidc(s *auth.Settings) {
-	issuer := l.str("OAUTH_ISSUER", DefaultOAuthIssuer)
-	if issuer == "" {
-		l.fail(`OAUTH_ISSUER is not set; use your authorization server's issuer identifier exactly as it appears in the "iss" claim of its tokens`)
-	} else if err := rules.CheckIssuerURL(issuer, l.allowHTTP); err != nil {
-		l.fail("OAUTH_ISSUER: %v", err)
-	}
-	jwksURL := l.str("OAUTH_JWKS_URL", DefaultOAuthJWKSURL)
-	if jwksURL != "" {
-		if err := rules.CheckServiceURL(jwksURL, l.allowHTTP); err != nil {
-			l.fail("OAUTH_JWKS_URL: %v", err)
-		}
-	}
-	s.Issuers = []string{issuer}
-	s.JWKSURL = jwksURL
-	s.AuthorizationServers = []string{issuer}
 }
 
 // A loader reads variables and collects problems.

@@ -34,9 +34,9 @@ func (v *Verifier) refusalAttrs(tok *jwt.Token, c *accessClaims, err error) []sl
 	}
 	switch {
 	case errors.Is(err, errIssuer):
-		attrs = append(attrs, slog.Any("accepted_issuers", v.opts.Issuers))
-	case errors.Is(err, errAudience):
-		attrs = append(attrs, slog.Any("accepted_audiences", v.opts.Audiences))
+		attrs = append(attrs, slog.Any("accepted_issuers", IssuerIDs(v.opts.Issuers)))
+	case errors.Is(err, errAudience) && c.issuer != nil:
+		attrs = append(attrs, slog.Any("accepted_audiences", c.issuer.Audiences))
 	}
 	return attrs
 }

@@ -27,14 +27,18 @@ import (
 
 const testAudience = "https://mcp.example.com/mcp"
 
+// testIssuer is iss as an accepted issuer of tokens for testAudience, its
+// keys at jwksURL (empty: discovered).
+func testIssuer(iss *authtest.Issuer, jwksURL string) Issuer {
+	return Issuer{Issuer: iss.URL, JWKSURL: jwksURL, Audiences: []string{testAudience}, ScopeClaims: []string{"scope", "scp", "scopes"}}
+}
+
 // newTestVerifier returns a verifier trusting iss, with a short refetch
 // interval so that outage tests run fast.
 func newTestVerifier(t *testing.T, iss *authtest.Issuer) *Verifier {
 	t.Helper()
 	v, err := NewVerifier(t.Context(), VerifierOptions{
-		Issuers:            []string{iss.URL},
-		Audiences:          []string{testAudience},
-		JWKSURL:            iss.JWKSURL,
+		Issuers:            []Issuer{testIssuer(iss, iss.JWKSURL)},
 		Leeway:             time.Minute,
 		MinRefreshInterval: 20 * time.Millisecond,
 		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -313,8 +317,7 @@ func TestVerifyJWKSOutage(t *testing.T) {
 func TestVerifyDiscoversJWKS(t *testing.T) {
 	iss := authtest.NewIssuer(t)
 	v, err := NewVerifier(t.Context(), VerifierOptions{
-		Issuers:            []string{iss.URL},
-		Audiences:          []string{testAudience},
+		Issuers:            []Issuer{testIssuer(iss, "")},
 		MinRefreshInterval: time.Second,
 		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

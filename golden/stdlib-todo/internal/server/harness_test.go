@@ -220,12 +220,20 @@ type rpcResponse struct {
 // JSON or as a server-sent event stream.
 func readRPC(t *testing.T, resp *http.Response) rpcResponse {
 	t.Helper()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	return readAnyRPC(t, resp)
+}
+
+// readAnyRPC reads the JSON-RPC response whatever the HTTP status: the MCP
+// libraries answer some JSON-RPC errors with 400.
+func readAnyRPC(t *testing.T, resp *http.Response) rpcResponse {
+	t.Helper()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
 	data := body
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
