@@ -58,7 +58,7 @@ func (l Login) Enabled() bool { return l.Path != "" }
 // another AUTH_PROVIDER the route is off (and New logs so).
 func (l *loader) login(cfg Config) Login {
 	production := l.oneOf("APP_ENV", EnvDevelopment, EnvDevelopment, EnvProduction) == EnvProduction
-	if cfg.Provider != ProviderScalekit {
+	if cfg.Provider != rules.ProviderScalekit {
 		return Login{Production: production}
 	}
 	lg := Login{
