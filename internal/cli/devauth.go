@@ -172,6 +172,17 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 		for _, sc := range spec.Scopes {
 			cfg.Scopes = append(cfg.Scopes, devauth.Scope{Name: sc.Name, Description: sc.Description})
 		}
+		// A bring your own auth project signs users in at its own login
+		// route: send them there, as Scalekit would, when it runs here.
+		if cfg.LoginURL == "" && spec.Login != nil && spec.Login.Mode == "byoa" {
+			if u, err := url.Parse(spec.ServerURL); err == nil && rules.IsLoopbackHost(u.Hostname()) {
+				path := spec.Login.Path
+				if path == "" {
+					path = generator.DefaultLoginPath
+				}
+				cfg.LoginURL = rules.OriginOf(u) + path
+			}
+		}
 	}
 	if f.resource != "" {
 		from = "--resource"
@@ -205,8 +216,8 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 	if len(cfg.Users) == 0 {
 		problems = append(problems, generator.Problem{Path: "--users", Message: "no users", Fix: "name at least one dev user"})
 	}
-	if f.loginURL != "" {
-		problems = append(problems, devAuthLoginProblems(f)...)
+	if cfg.LoginURL != "" {
+		problems = append(problems, devAuthLoginProblems(cfg.LoginURL, cfg.ConnectionID)...)
 	}
 	if f.tokenTTL < time.Minute || f.tokenTTL > 24*time.Hour {
 		problems = append(problems, generator.Problem{Path: "--token-ttl", Message: fmt.Sprintf("%s is outside 1m to 24h", f.tokenTTL), Fix: "e.g. --token-ttl 1h"})
@@ -311,14 +322,14 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 }
 
 // devAuthLoginProblems checks the bring your own auth flags.
-func devAuthLoginProblems(f devAuthFlags) []generator.Problem {
+func devAuthLoginProblems(loginURL, connectionID string) []generator.Problem {
 	var problems []generator.Problem
-	if err := rules.CheckServiceURL(f.loginURL, false); err != nil {
+	if err := rules.CheckServiceURL(loginURL, false); err != nil {
 		problems = append(problems, generator.Problem{Path: "--login-url", Message: err.Error(), Fix: "use the MCP server's login route, e.g. http://localhost:3002/login"})
-	} else if u, _ := url.Parse(f.loginURL); !rules.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" || u.Fragment != "" {
-		problems = append(problems, generator.Problem{Path: "--login-url", Message: fmt.Sprintf("%q is not a login route on this machine", f.loginURL), Fix: "dev-auth sends users only to localhost or a loopback IP, e.g. http://localhost:3002/login"})
+	} else if u, _ := url.Parse(loginURL); !rules.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" || u.Fragment != "" {
+		problems = append(problems, generator.Problem{Path: "--login-url", Message: fmt.Sprintf("%q is not a login route on this machine", loginURL), Fix: "dev-auth sends users only to localhost or a loopback IP, e.g. http://localhost:3002/login"})
 	}
-	if err := rules.CheckScalekitConnectionID(f.connectionID); err != nil {
+	if err := rules.CheckScalekitConnectionID(connectionID); err != nil {
 		problems = append(problems, generator.Problem{Path: "--connection-id", Message: err.Error()})
 	}
 	return problems

@@ -658,3 +658,19 @@ func TestDevAuthLoginBanner(t *testing.T) {
 		t.Errorf("API token: %s", resp.Status)
 	}
 }
+
+// TestDevAuthLoginFromManifest: run in a bring your own auth project,
+// dev-auth sends users to the project's login route without --login-url.
+func TestDevAuthLoginFromManifest(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, ".create-mcp-auth.yaml")
+	spec := "version: 2\ntemplate: stdlib\nmodule: example.com/b\nserver_url: http://localhost:3005/mcp\nport: 3005\nprovider: scalekit\n" +
+		"scopes: [{name: a}]\ntools: [{name: t, scopes: [a]}]\nlogin: {mode: byoa, path: /signin}\n"
+	if err := os.WriteFile(manifest, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDevAuth(t, "--addr", "127.0.0.1:0", "--config", manifest)
+	if out := d.stdout.String(); !strings.Contains(out, "sign-in    http://localhost:3005/signin") {
+		t.Errorf("banner does not send users to the project's login route:\n%s", out)
+	}
+}
