@@ -23,7 +23,10 @@
 # from /proc/PID/stat over the run), p50 and p99 latency, peak RSS (VmHWM),
 # and the auth overhead: CPU per request of a generated server against the
 # no-auth build of its library. A second table sends LARGE_BYTES-long
-# requests (near the 1 MiB body limit) to show peak RSS under such a burst.
+# requests (near the 1 MiB body limit) to show peak RSS under such a burst,
+# with no memory limit and, where this script can make one (root, cgroup v1
+# or v2), in a memory cgroup of MEM_LIMIT_MIB, from which the generated main
+# derives GOMEMLIMIT as it would in a container.
 #
 # The servers run with their own defaults, except that the no-auth and bare
 # ones get the generated main's GOGC (they have no main of their own to set
@@ -38,6 +41,7 @@ threads=${THREADS:-2}
 base=${BASE:-a804a7b}
 large_bytes=${LARGE_BYTES:-1000000}
 large_duration=${LARGE_DURATION:-3}
+mem_limit_mib=${MEM_LIMIT_MIB:-256}
 bench=$root/scripts/testdata/bench
 
 if ! command -v wrk >/dev/null; then
@@ -50,9 +54,11 @@ fi
 
 work=$(mktemp -d)
 pids=()
+cgroup=
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	[ -z "$cgroup" ] || rmdir "$cgroup" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -117,14 +123,35 @@ export TOKEN
 
 servers=(base stdlib chi go-sdk-noauth mcp-go mcp-go-noauth bare)
 
-# start NAME: starts server NAME on $port; sets pid.
+# make_cgroup: a memory cgroup of $mem_limit_mib MiB in $cgroup, with its
+# file of OOM kills in $oom_file, or a note on stderr saying why not.
+make_cgroup() {
+	local limit=$((mem_limit_mib << 20))
+	if [ -w /sys/fs/cgroup/cgroup.subtree_control ] && grep -qw memory /sys/fs/cgroup/cgroup.subtree_control; then
+		cgroup=/sys/fs/cgroup/create-mcp-auth-bench-$$
+		mkdir "$cgroup" && echo "$limit" >"$cgroup/memory.max" && oom_file=$cgroup/memory.events && return
+	elif [ -w /sys/fs/cgroup/memory ]; then
+		cgroup=/sys/fs/cgroup/memory/create-mcp-auth-bench-$$
+		mkdir "$cgroup" && echo "$limit" >"$cgroup/memory.limit_in_bytes" && oom_file=$cgroup/memory.oom_control && return
+	fi
+	cgroup=
+	log "cannot make a memory cgroup here (needs root and a writable cgroup v1 or v2 memory controller); skipping that table"
+	return 1
+}
+
+# start NAME [CGROUP]: starts server NAME on $port, in CGROUP if given; sets
+# pid.
 start() {
 	local env=(PORT=$port)
 	case $1 in
 	*-noauth | bare) env+=(GOGC=$gogc) ;;
 	*) env+=(SCALEKIT_ENVIRONMENT_URL=http://127.0.0.1:$auth_port SCALEKIT_RESOURCE_ID=res_bench) ;;
 	esac
-	env "${env[@]}" "$work/bin/$1" >>"$work/$1.log" 2>&1 &
+	if [ -n "${2:-}" ]; then
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec env "$@"' sh "$2" "${env[@]}" "$work/bin/$1" >>"$work/$1.log" 2>&1 &
+	else
+		env "${env[@]}" "$work/bin/$1" >>"$work/$1.log" 2>&1 &
+	fi
 	pid=$!
 	pids+=($pid)
 	wait_up "http://127.0.0.1:$port/healthz" "$pid"
@@ -146,15 +173,21 @@ check() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_per_s=$(getconf CLK_TCK)
 
-# measure NAME SECONDS [NOTE_BYTES]: one run against a fresh server; prints
-# "NAME req/s cpu_us/req p50_ms p99_ms peak_rss_MiB".
+# measure NAME SECONDS [NOTE_BYTES [CGROUP]]: one run against a fresh
+# server; prints "NAME req/s cpu_us/req p50_ms p99_ms peak_rss_MiB".
 measure() {
 	local name=$1 secs=$2 note=${3:-0} t0 t1 result
-	start "$name"
+	local load=(wrk -t"$threads" -c"$conns" --timeout 30s -s "$bench/call.lua" "http://127.0.0.1:$port/")
+	start "$name" "${4:-}"
 	check "$name"
-	NOTE_BYTES=$note wrk -t"$threads" -c"$conns" -d1s -s "$bench/call.lua" "http://127.0.0.1:$port/" >/dev/null
+	NOTE_BYTES=$note "${load[@]}" -d1s >/dev/null
 	t0=$(cpu_ticks "$pid")
-	result=$(NOTE_BYTES=$note wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$bench/call.lua" "http://127.0.0.1:$port/" | grep '^RESULT')
+	result=$(NOTE_BYTES=$note "${load[@]}" -d"${secs}s" | grep '^RESULT')
+	if ! kill -0 "$pid" 2>/dev/null; then
+		log "$name exited during the run (killed for memory?); see $work/$name.log"
+		wait "$pid" 2>/dev/null || true
+		return 0
+	fi
 	t1=$(cpu_ticks "$pid")
 	local hwm
 	hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
@@ -191,6 +224,15 @@ for rep in 1 2 3; do
 		measure "$s" "$large_duration" "$large_bytes" >>"$work/large"
 	done
 done
+if make_cgroup; then
+	log "large requests in a $mem_limit_mib MiB memory cgroup"
+	for rep in 1 2 3; do
+		for s in "${large[@]}"; do
+			measure "$s" "$large_duration" "$large_bytes" "$cgroup" >>"$work/limited"
+		done
+	done
+	oom_kills=$(awk '$1 == "oom_kill" {print $2}' "$oom_file")
+fi
 
 noauth_of() {
 	case $1 in
@@ -223,8 +265,21 @@ awk -v m="$mcp" -v b="$bare" 'BEGIN {printf "mcp-go at %.0f %% of the bare handl
 echo
 echo "$large_bytes-byte requests (body limit 1 MiB), $conns connections, median of 3 runs of ${large_duration}s"
 echo
-echo "| server | req/s | p99 ms | peak RSS MiB |"
-echo "|---|---:|---:|---:|"
+if [ -s "$work/limited" ]; then
+	echo "| server | req/s | p99 ms | peak RSS MiB | in a $mem_limit_mib MiB cgroup: req/s | p99 ms | peak RSS MiB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+else
+	echo "| server | req/s | p99 ms | peak RSS MiB |"
+	echo "|---|---:|---:|---:|"
+fi
 for s in "${large[@]}"; do
-	printf '| %s | %.0f | %.2f | %.1f |\n' "$s" "$(col "$work/large" "$s" 2)" "$(col "$work/large" "$s" 5)" "$(col "$work/large" "$s" 6)"
+	printf '| %s | %.1f | %.0f | %.1f |' "$s" "$(col "$work/large" "$s" 2)" "$(col "$work/large" "$s" 5)" "$(col "$work/large" "$s" 6)"
+	if [ -s "$work/limited" ]; then
+		printf ' %.1f | %.0f | %.1f |' "$(col "$work/limited" "$s" 2)" "$(col "$work/limited" "$s" 5)" "$(col "$work/limited" "$s" 6)"
+	fi
+	echo
 done
+if [ -s "$work/limited" ]; then
+	echo
+	echo "OOM kills in the cgroup: ${oom_kills:-0}"
+fi
