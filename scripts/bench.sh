@@ -3,6 +3,8 @@
 #
 #   scripts/bench.sh                 # REPS=5 DURATION=5 CONNS=32 THREADS=2 BASE=a804a7b
 #
+# RAW_DIR=dir keeps each run's numbers (name req/s cpu_us p50 p99 rss).
+#
 # It generates golden/stdlib-greeting.yaml's greeting server once per
 # template, with a small real greet_user tool put over the stub
 # (scripts/testdata/bench), and builds:
@@ -212,7 +214,14 @@ col() { awk -v n="$2" -v c="$3" '$1 == n {print $c}' "$1" | median; }
 
 log "$reps repetitions of ${duration}s per server, $conns connections, GOGC=$gogc for no-auth and bare"
 for rep in $(seq "$reps"); do
-	for s in "${servers[@]}"; do
+	# Every other repetition in reverse, so that a drift in the machine's
+	# other load does not fall on the same servers each time.
+	order=("${servers[@]}")
+	if [ $((rep % 2)) -eq 0 ]; then
+		order=()
+		for ((i = ${#servers[@]} - 1; i >= 0; i--)); do order+=("${servers[i]}"); done
+	fi
+	for s in "${order[@]}"; do
 		measure "$s" "$duration" >>"$work/small"
 	done
 	log "repetition $rep done"
@@ -234,9 +243,12 @@ if make_cgroup; then
 	oom_kills=$(awk '$1 == "oom_kill" {print $2}' "$oom_file")
 fi
 
+# noauth_of NAME: the no-auth build of NAME's library, for a server of
+# HEAD's (base runs with Go's default GOGC, so the ratio would not be the
+# auth layer's).
 noauth_of() {
 	case $1 in
-	base | stdlib | chi) echo go-sdk-noauth ;;
+	stdlib | chi) echo go-sdk-noauth ;;
 	mcp-go) echo mcp-go-noauth ;;
 	esac
 }
@@ -282,4 +294,9 @@ done
 if [ -s "$work/limited" ]; then
 	echo
 	echo "OOM kills in the cgroup: ${oom_kills:-0}"
+fi
+if [ -n "${RAW_DIR:-}" ]; then
+	mkdir -p "$RAW_DIR"
+	cp "$work"/small "$work"/large "$RAW_DIR"/
+	[ ! -s "$work/limited" ] || cp "$work/limited" "$RAW_DIR"/
 fi

@@ -145,12 +145,16 @@ func serve(ctx context.Context, stop func(), srv *http.Server, ln net.Listener, 
 // container or a systemd unit with MemoryMax) unless the environment sets it
 // or there is no such limit. automemlimit finds the limit the way the kernel
 // applies it: cgroup v1 or v2, at this process's own place in the hierarchy
-// and the tightest of its parents; AUTOMEMLIMIT=off turns it off.
+// and the tightest of its parents; AUTOMEMLIMIT=off turns it off. An empty
+// variable counts as unset, as in .env.example.
 func setMemoryDefaults(logger *slog.Logger) {
-	gogc, set := os.LookupEnv("GOGC")
-	if !set {
+	gogc := os.Getenv("GOGC")
+	if gogc == "" {
 		debug.SetGCPercent(defaultGOGC)
 		gogc = strconv.Itoa(defaultGOGC)
+	}
+	if v, set := os.LookupEnv("GOMEMLIMIT"); set && v == "" {
+		os.Unsetenv("GOMEMLIMIT") // automemlimit would take it for a limit
 	}
 	if _, err := memlimit.Set(memlimit.WithProvider(memlimit.FromCgroup), memlimit.WithRatio(memoryLimitRatio)); err != nil {
 		// No cgroups here (macOS, Windows): nothing to derive a limit from.

@@ -158,7 +158,7 @@ func TestSlowBodiesAreBounded(t *testing.T) {
 }
 
 // TestMemoryDefaults: GOGC and GOMEMLIMIT set in the environment win over
-// the defaults; unset, GOGC becomes defaultGOGC.
+// the defaults; empty or unset, GOGC becomes defaultGOGC.
 func TestMemoryDefaults(t *testing.T) {
 	discard := slog.New(slog.DiscardHandler)
 	gogc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
@@ -177,9 +177,12 @@ func TestMemoryDefaults(t *testing.T) {
 		t.Errorf("GOMEMLIMIT=1GiB in the environment: limit %d, want %d", got, 1<<30)
 	}
 
-	os.Unsetenv("GOGC") // t.Setenv restores it
-	setMemoryDefaults(discard)
-	if got := debug.SetGCPercent(gogc); got != defaultGOGC {
-		t.Errorf("no GOGC in the environment: GC percent %d, want %d", got, defaultGOGC)
+	for _, unset := range []func(){func() { os.Setenv("GOGC", "") }, func() { os.Unsetenv("GOGC") }} {
+		unset() // t.Setenv restores it
+		debug.SetGCPercent(100)
+		setMemoryDefaults(discard)
+		if got := debug.SetGCPercent(gogc); got != defaultGOGC {
+			t.Errorf("GOGC empty or unset: GC percent %d, want %d", got, defaultGOGC)
+		}
 	}
 }

@@ -3,10 +3,10 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -92,7 +92,7 @@ func newLibraryProbe() *libraryProbe {
 
 // dispatch posts body and returns what the SDK dispatched for it.
 func (p *libraryProbe) dispatch(body []byte) []dispatched {
-	req := httptest.NewRequest("POST", "/", strings.NewReader(string(body)))
+	req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	req.Header.Set("MCP-Protocol-Version", "2025-06-18")

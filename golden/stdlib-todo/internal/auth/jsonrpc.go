@@ -59,8 +59,8 @@ type message struct {
 // for that, and because what it must reject (duplicate and case-variant
 // keys, at two levels) is this check's own logic, which no tokenizer
 // provides. It is fuzzed against the MCP library's own decoding
-// (internal/server's FuzzGuardAgreesWithLibrary): whenever it accepts a
-// body, the library reads the same method and tool name.
+// (FuzzGuardAgreesWithLibrary in library_fuzz_test.go): whenever it
+// accepts a body, the library reads the same method and tool name.
 func parseMessage(body []byte) (message, error) {
 	var m message
 	s := scanner{data: body}
