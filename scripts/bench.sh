@@ -24,11 +24,13 @@
 # over the repetitions of: requests/s, server CPU per request (utime+stime
 # from /proc/PID/stat over the run), p50 and p99 latency, peak RSS (VmHWM),
 # and the auth overhead: CPU per request of a generated server against the
-# no-auth build of its library. A second table sends LARGE_BYTES-long
-# requests (near the 1 MiB body limit) to show peak RSS under such a burst,
-# with no memory limit and, where this script can make one (root, cgroup v1
-# or v2), in a memory cgroup of MEM_LIMIT_MIB, from which the generated main
-# derives GOMEMLIMIT as it would in a container.
+# no-auth build of its library, from those runs and, steadier on a shared
+# machine, from paired runs (the server and its no-auth build at once, each
+# with its own wrk, so that both see the same other load). A second table
+# sends LARGE_BYTES-long requests (near the 1 MiB body limit) to show peak
+# RSS under such a burst, with no memory limit and, where this script can
+# make one (root, cgroup v1 or v2), in a memory cgroup of MEM_LIMIT_MIB, from
+# which the generated main derives GOMEMLIMIT as it would in a container.
 #
 # The servers run with their own defaults, except that the no-auth and bare
 # ones get the generated main's GOGC (they have no main of their own to set
@@ -206,6 +208,51 @@ measure() {
 	}'
 }
 
+# measure_pair NAME NOAUTH SECONDS: NAME and its no-auth build at once, each
+# on its own port with its own wrk of CONNS connections, so that both see
+# the same other load on the machine; prints "NAME cpu_ratio", the ratio of
+# their CPU per request.
+measure_pair() {
+	local a=$1 b=$2 secs=$3 base_port=$port pid_a pid_b ta0 tb0 ta1 tb1 ra rb
+	start "$a"
+	pid_a=$pid
+	check "$a"
+	port=$((base_port + 1))
+	start "$b"
+	pid_b=$pid
+	check "$b"
+	port=$base_port
+	local load=(wrk -t1 -c"$conns" --timeout 30s -s "$bench/call.lua")
+	"${load[@]}" -d1s "http://127.0.0.1:$base_port/" >/dev/null &
+	local other=$!
+	"${load[@]}" -d1s "http://127.0.0.1:$((base_port + 1))/" >/dev/null
+	wait "$other"
+	ta0=$(cpu_ticks "$pid_a")
+	tb0=$(cpu_ticks "$pid_b")
+	"${load[@]}" -d"${secs}s" "http://127.0.0.1:$base_port/" | grep '^RESULT' >"$work/pair-a" &
+	other=$!
+	"${load[@]}" -d"${secs}s" "http://127.0.0.1:$((base_port + 1))/" | grep '^RESULT' >"$work/pair-b"
+	wait "$other"
+	ta1=$(cpu_ticks "$pid_a")
+	tb1=$(cpu_ticks "$pid_b")
+	kill "$pid_a" "$pid_b"
+	wait "$pid_a" "$pid_b" 2>/dev/null || true
+	read -r _ ra _ <"$work/pair-a"
+	read -r _ rb _ <"$work/pair-b"
+	awk -v n="$a" -v ca=$((ta1 - ta0)) -v cb=$((tb1 - tb0)) -v ra="$ra" -v rb="$rb" \
+		'BEGIN {printf "%s %.4f\n", n, (ca / ra) / (cb / rb)}'
+}
+
+# noauth_of NAME: the no-auth build of NAME's library, for a server of
+# HEAD's (base runs with Go's default GOGC, so the ratio would not be the
+# auth layer's).
+noauth_of() {
+	case $1 in
+	stdlib | chi) echo go-sdk-noauth ;;
+	mcp-go) echo mcp-go-noauth ;;
+	esac
+}
+
 # median: the median of the numbers on stdin.
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -226,6 +273,13 @@ for rep in $(seq "$reps"); do
 	done
 	log "repetition $rep done"
 done
+log "auth overhead: each generated server at once with its no-auth build, $reps times ${duration}s"
+for rep in $(seq "$reps"); do
+	for s in stdlib chi mcp-go; do
+		measure_pair "$s" "$(noauth_of "$s")" "$duration" >>"$work/paired"
+	done
+done
+
 large=(base stdlib chi mcp-go)
 log "large requests: $large_bytes-byte notes, ${large_duration}s, 3 repetitions"
 for rep in 1 2 3; do
@@ -243,32 +297,24 @@ if make_cgroup; then
 	oom_kills=$(awk '$1 == "oom_kill" {print $2}' "$oom_file")
 fi
 
-# noauth_of NAME: the no-auth build of NAME's library, for a server of
-# HEAD's (base runs with Go's default GOGC, so the ratio would not be the
-# auth layer's).
-noauth_of() {
-	case $1 in
-	stdlib | chi) echo go-sdk-noauth ;;
-	mcp-go) echo mcp-go-noauth ;;
-	esac
-}
 
 echo
 echo "tools/call greet_user, $conns connections, wrk -t$threads, median of $reps runs of ${duration}s ($(nproc) CPUs, $(go version | cut -d' ' -f3))"
 echo
-echo "| server | req/s | vs base | server CPU µs/req | auth overhead (CPU/req vs no-auth) | p50 ms | p99 ms | peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| server | req/s | vs base | server CPU µs/req | auth overhead (CPU/req vs no-auth) | paired | p50 ms | p99 ms | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 base_rps=$(col "$work/small" base 2)
 for s in "${servers[@]}"; do
 	rps=$(col "$work/small" "$s" 2)
 	cpu=$(col "$work/small" "$s" 3)
-	overhead=
+	overhead= paired=
 	if na=$(noauth_of "$s"); [ -n "$na" ]; then
 		overhead=$(awk -v a="$cpu" -v b="$(col "$work/small" "$na" 3)" 'BEGIN {printf "%+.1f %%", (a / b - 1) * 100}')
+		paired=$(awk -v r="$(col "$work/paired" "$s" 2)" 'BEGIN {printf "%+.1f %%", (r - 1) * 100}')
 	fi
-	awk -v s="$s" -v rps="$rps" -v base="$base_rps" -v cpu="$cpu" -v o="$overhead" \
+	awk -v s="$s" -v rps="$rps" -v base="$base_rps" -v cpu="$cpu" -v o="$overhead" -v po="$paired" \
 		-v p50="$(col "$work/small" "$s" 4)" -v p99="$(col "$work/small" "$s" 5)" -v rss="$(col "$work/small" "$s" 6)" \
-		'BEGIN {printf "| %s | %.0f | %.2f× | %.1f | %s | %.2f | %.2f | %.1f |\n", s, rps, rps / base, cpu, o, p50, p99, rss}'
+		'BEGIN {printf "| %s | %.0f | %.2f× | %.1f | %s | %s | %.2f | %.2f | %.1f |\n", s, rps, rps / base, cpu, o, po, p50, p99, rss}'
 done
 echo
 mcp=$(col "$work/small" mcp-go 2)
@@ -297,6 +343,6 @@ if [ -s "$work/limited" ]; then
 fi
 if [ -n "${RAW_DIR:-}" ]; then
 	mkdir -p "$RAW_DIR"
-	cp "$work"/small "$work"/large "$RAW_DIR"/
+	cp "$work"/small "$work"/paired "$work"/large "$RAW_DIR"/
 	[ ! -s "$work/limited" ] || cp "$work/limited" "$RAW_DIR"/
 fi
