@@ -44,7 +44,7 @@ conns=${CONNS:-32}
 threads=${THREADS:-2}
 base=${BASE:-a804a7b}
 large_bytes=${LARGE_BYTES:-1000000}
-large_duration=${LARGE_DURATION:-3}
+large_duration=${LARGE_DURATION:-5}
 mem_limit_mib=${MEM_LIMIT_MIB:-256}
 bench=$root/scripts/testdata/bench
 
