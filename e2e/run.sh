@@ -5,8 +5,10 @@
 #   2. starts two dev-auths from inside it (one --auto-approve for scripted
 #      clients, one showing the real consent page) and the generated server;
 #   3. runs the Node tests: the official MCP TypeScript SDK client with its
-#      OAuth support (sdk.test.mjs) and Chromium driving the consent page
-#      (consent.test.mjs);
+#      OAuth support (sdk.test.mjs), Chromium driving the consent page
+#      (consent.test.mjs), and bring your own auth (byoa.test.mjs): a project
+#      generated from golden/stdlib-byoa.yaml behind a dev-auth started with
+#      --login-url, its login page driven in Chromium;
 #   4. runs the MCP conformance suite's authorization-server scenarios against
 #      dev-auth, once for the plain issuer and once for the Scalekit-style
 #      per-resource issuer the generated server advertises.
@@ -16,7 +18,8 @@
 # Debian's chromium at /usr/bin/chromium (or $CHROMIUM).
 #
 # Ports (override if taken): E2E_MCP_PORT (3002), E2E_AUTH_PORT (9090),
-# E2E_CONSENT_PORT (9091), E2E_CALLBACK_PORT (3010).
+# E2E_CONSENT_PORT (9091), E2E_CALLBACK_PORT (3010), E2E_BYOA_MCP_PORT (3003),
+# E2E_BYOA_AUTH_PORT (9092).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +29,11 @@ mcp_port=${E2E_MCP_PORT:-3002}
 auth_port=${E2E_AUTH_PORT:-9090}
 consent_port=${E2E_CONSENT_PORT:-9091}
 callback_port=${E2E_CALLBACK_PORT:-3010}
+byoa_mcp_port=${E2E_BYOA_MCP_PORT:-3003}
+byoa_auth_port=${E2E_BYOA_AUTH_PORT:-9092}
+byoa_auth_url=http://127.0.0.1:$byoa_auth_port
+byoa_resource=http://localhost:$byoa_mcp_port/mcp
+byoa_connection=conn_e2e
 auth_url=http://127.0.0.1:$auth_port
 consent_url=http://127.0.0.1:$consent_port
 resource=http://localhost:$mcp_port/mcp
@@ -51,7 +59,7 @@ cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 	if [ "$status" -ne 0 ]; then
-		for log in "$out"/dev-auth.log "$out"/dev-auth-consent.log "$out"/server.log "$out"/conformance*.log; do
+		for log in "$out"/dev-auth.log "$out"/dev-auth-consent.log "$out"/server.log "$out"/dev-auth-byoa.log "$out"/server-byoa.log "$out"/conformance*.log; do
 			[ -s "$log" ] || continue
 			printf '\n----- %s (last 60 lines) -----\n' "${log#"$here"/}" >&2
 			tail -n 60 "$log" >&2
@@ -86,7 +94,7 @@ json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const 
 command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are required (Node >= 20)"
 command -v curl >/dev/null || die "curl is required"
 [ -x "$CHROMIUM" ] || die "no Chromium at $CHROMIUM (Debian: apt-get install chromium)"
-for p in "$mcp_port" "$auth_port" "$consent_port" "$callback_port"; do
+for p in "$mcp_port" "$auth_port" "$consent_port" "$callback_port" "$byoa_mcp_port" "$byoa_auth_port"; do
 	port_free "$p" || die "port $p is in use; stop what listens there or set E2E_*_PORT"
 done
 
@@ -121,6 +129,25 @@ step "start the generated server on $resource"
 pids+=($!)
 wait_http "http://localhost:$mcp_port/healthz" "$!" "generated server"
 
+step "bring your own auth: generate golden/stdlib-byoa.yaml, start dev-auth --login-url on $byoa_auth_url and the server on $byoa_resource"
+byoa=$tmp/notes
+"$cli" new "$byoa" --config "$root/golden/stdlib-byoa.yaml" --yes \
+	--server-url "$byoa_resource" --port "$byoa_mcp_port" >"$out/new-byoa.log" 2>&1 || { cat "$out/new-byoa.log" >&2; die "create-mcp-auth new (byoa) failed"; }
+(cd "$byoa" && go build -o "$tmp/bin/notes-server" .)
+# The API client's secret: dev-auth takes it from the environment, and the
+# server gets the same as SCALEKIT_CLIENT_SECRET.
+DEV_AUTH_API_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DEV_AUTH_API_SECRET
+(cd "$byoa" && exec "$cli" dev-auth --auto-approve --addr "127.0.0.1:$byoa_auth_port" \
+	--login-url "http://localhost:$byoa_mcp_port/login" --connection-id "$byoa_connection") >"$out/dev-auth-byoa.log" 2>&1 &
+pids+=($!)
+wait_http "$byoa_auth_url/.well-known/oauth-authorization-server" "$!" "dev-auth (byoa)"
+(cd "$byoa" && SCALEKIT_ENVIRONMENT_URL=$byoa_auth_url SCALEKIT_RESOURCE_ID=$resource_id \
+	SCALEKIT_CONNECTION_ID=$byoa_connection SCALEKIT_CLIENT_ID=dev-api SCALEKIT_CLIENT_SECRET=$DEV_AUTH_API_SECRET \
+	PORT=$byoa_mcp_port LOG_LEVEL=debug exec "$tmp/bin/notes-server") >"$out/server-byoa.log" 2>&1 &
+pids+=($!)
+wait_http "http://localhost:$byoa_mcp_port/healthz" "$!" "generated server (byoa)"
+
 step "npm ci"
 cd "$here"
 # Reinstall only when the lock file changed since the last install.
@@ -135,9 +162,10 @@ fi
 node22=$here/node_modules/node/bin/node
 "$node22" --version
 
-step "Node tests: TypeScript SDK client and the consent page in Chromium"
+step "Node tests: TypeScript SDK client, the consent page and bring your own auth in Chromium"
 export E2E_CLI=$cli E2E_MCP_URL=$resource E2E_AUTH_URL=$auth_url E2E_CONSENT_URL=$consent_url E2E_RESOURCE_ID=$resource_id E2E_OUT=$out
-"$node22" --test --test-reporter=spec --test-concurrency=2 --test-timeout=120000 sdk.test.mjs consent.test.mjs 2>&1 | tee "$out/node-tests.log"
+export E2E_BYOA_MCP_URL=$byoa_resource E2E_BYOA_AUTH_URL=$byoa_auth_url E2E_BYOA_CONNECTION_ID=$byoa_connection
+"$node22" --test --test-reporter=spec --test-concurrency=2 --test-timeout=120000 sdk.test.mjs consent.test.mjs byoa.test.mjs 2>&1 | tee "$out/node-tests.log"
 
 step "consent page screenshot with the chromium CLI"
 ./screenshot.sh "$consent_url" "$out/consent-cli.png"
@@ -157,7 +185,7 @@ run_conformance() {
 	cpid=$!
 	url=
 	for ((i = 0; i < 300; i++)); do
-		url=$(grep -m1 -o "^$auth_url/oauth/authorize?[^[:space:]]*" "$log" || true)
+		url=$(grep -m1 -o "^$issuer/oauth/authorize?[^[:space:]]*" "$log" || true)
 		if [ -n "$url" ] && grep -q "Callback server started" "$log"; then
 			break
 		fi

@@ -64,6 +64,8 @@ class HeadlessProvider {
     assert.equal(back.origin + back.pathname, this.redirectUrl, 'redirected to the registered redirect URI');
     assert.equal(back.searchParams.get('error'), null, `authorization error: ${location}`);
     assert.equal(back.searchParams.get('state'), url.searchParams.get('state'), 'state comes back unchanged');
+    // RFC 9207: the response names the issuer whose metadata the SDK followed.
+    assert.equal(back.searchParams.get('iss'), `${AUTH_URL}/resources/${RESOURCE_ID}`, 'iss names the authorization server');
     this.code = back.searchParams.get('code');
     assert.ok(this.code, `no code in ${location}`);
   }
@@ -122,7 +124,8 @@ test('401 → metadata discovery → DCR → least-privilege grant → 403 insuf
 
   // The authorization request the SDK built: PKCE S256, the resource, the challenge's scopes.
   const [authz] = p.authorizations;
-  assert.equal(authz.origin + authz.pathname, `${AUTH_URL}/oauth/authorize`);
+  // The per-resource authorization server has its own authorization endpoint.
+  assert.equal(authz.origin + authz.pathname, `${AUTH_URL}/resources/${RESOURCE_ID}/oauth/authorize`);
   assert.equal(authz.searchParams.get('code_challenge_method'), 'S256');
   assert.equal(authz.searchParams.get('resource'), MCP_URL);
   assert.deepEqual(scopeSet(authz.searchParams.get('scope')), ['todo:read', 'todo:write']);

@@ -54,6 +54,9 @@ type Data struct {
 	Tool     *ToolData
 	Resource *ResourceData
 	Prompt   *PromptData
+	// Login is the login route of a server that signs users in itself
+	// (bring your own auth); nil when the authorization server does.
+	Login *Login
 }
 
 // ToolData is a tool plus what templates derive from it.
@@ -101,7 +104,7 @@ func RenderProject(s *Spec, version string) ([]File, error) {
 	if !ok {
 		return nil, fmt.Errorf("no such template %q", s.Template)
 	}
-	files, err := renderTree(templates.FS, l.Dirs, newData(s, version))
+	files, err := renderTree(templates.FS, append(slices.Clip(l.Dirs), loginDirs(s)...), newData(s, version))
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +300,7 @@ func newData(s *Spec, version string) *Data {
 		AllowInsecureHTTP:      s.AllowInsecureHTTP,
 		Scopes:                 s.Scopes,
 		Version:                version,
+		Login:                  s.Login.withDefaults(),
 	}
 	for _, t := range s.Tools {
 		if t.Description == "" {

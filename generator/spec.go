@@ -56,6 +56,7 @@ type Spec struct {
 	Tools             []Tool     `yaml:"tools"`
 	Resources         []Resource `yaml:"resources,omitempty"`
 	Prompts           []Prompt   `yaml:"prompts,omitempty"`
+	Login             *Login     `yaml:"login,omitempty"`
 }
 
 // Scalekit holds the settings of the scalekit provider.
@@ -154,6 +155,7 @@ func (s *Spec) ApplyDefaults(base string) {
 	if len(s.Tools) == 0 {
 		s.Tools = []Tool{{Name: "hello", Description: "Says hello to the caller.", Scopes: []string{s.Scopes[0].Name}}}
 	}
+	s.Login.applyDefaults()
 	for i, r := range s.Resources {
 		if r.Name == "" {
 			s.Resources[i].Name = ResourceName(r.URI)
@@ -223,5 +225,5 @@ func (s *Spec) Placeholders() []string {
 	default:
 		add(s.OIDC.Issuer, "OAUTH_ISSUER (--issuer): "+p.IssuerHelp)
 	}
-	return out
+	return append(out, s.Login.unset()...)
 }

@@ -70,6 +70,7 @@ func Validate(s *Spec) error {
 	files := v.tools(s.Tools, s.Scopes)
 	v.resources(s.Resources, s.Scopes, files)
 	v.prompts(s.Prompts, s.Scopes, files)
+	v.login(s)
 	return v.err()
 }
 

@@ -617,6 +617,8 @@ func launch(t *testing.T, bin string, port int, resource, envURL, resourceID str
 		"SCALEKIT_RESOURCE_ID="+resourceID,
 		"LOG_LEVEL=debug",
 		"JWKS_REFRESH_MIN_INTERVAL="+keyRefreshMinInterval.String(),
+		// Read only by servers with a login route (bring your own auth).
+		"SCALEKIT_CONNECTION_ID=conn_golden", "SCALEKIT_CLIENT_ID=skc_golden", "SCALEKIT_CLIENT_SECRET=golden-client-secret",
 	)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = srv.logs, srv.logs

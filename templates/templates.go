@@ -18,7 +18,7 @@ import "embed"
 
 // FS holds the templates. "all:" keeps dotfiles such as .gitignore.
 //
-//go:embed all:shared all:go-sdk all:stdlib all:chi all:mcp-go all:legacy partials
+//go:embed all:shared all:go-sdk all:stdlib all:chi all:mcp-go all:legacy partials all:login
 var FS embed.FS
 
 // A Layer is a template: its name and the directories of FS it is rendered

@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +154,35 @@ func TestSlowBodiesAreBounded(t *testing.T) {
 				t.Errorf("connection held for %v (read error %v), want closed within %v", elapsed.Round(time.Millisecond), err, tc.within)
 			}
 		})
+	}
+}
+
+// TestMemoryDefaults: GOGC and GOMEMLIMIT set in the environment win over
+// the defaults; empty or unset, GOGC becomes defaultGOGC.
+func TestMemoryDefaults(t *testing.T) {
+	discard := slog.New(slog.DiscardHandler)
+	gogc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+	debug.SetGCPercent(gogc)
+	t.Cleanup(func() { debug.SetGCPercent(gogc); debug.SetMemoryLimit(limit) })
+
+	t.Setenv("GOGC", "150")
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	debug.SetGCPercent(150)
+	debug.SetMemoryLimit(1 << 30)
+	setMemoryDefaults(discard)
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("GOGC=150 in the environment: GC percent %d, want 150", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Errorf("GOMEMLIMIT=1GiB in the environment: limit %d, want %d", got, 1<<30)
+	}
+
+	for _, unset := range []func(){func() { os.Setenv("GOGC", "") }, func() { os.Unsetenv("GOGC") }} {
+		unset() // t.Setenv restores it
+		debug.SetGCPercent(100)
+		setMemoryDefaults(discard)
+		if got := debug.SetGCPercent(gogc); got != defaultGOGC {
+			t.Errorf("GOGC empty or unset: GC percent %d, want %d", got, defaultGOGC)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -24,6 +25,11 @@ import (
 // secretEnv carries the machine client's secret from dev-auth to token.
 const secretEnv = "DEV_AUTH_CLIENT_SECRET"
 
+// apiSecretEnv carries the API client's secret (bring your own auth) from
+// the environment to dev-auth, so that a script can give the same one to
+// the MCP server as SCALEKIT_CLIENT_SECRET.
+const apiSecretEnv = "DEV_AUTH_API_SECRET"
+
 // defaultDevAuthAddr is where dev-auth listens and token looks.
 const defaultDevAuthAddr = "127.0.0.1:9090"
 
@@ -32,6 +38,7 @@ type devAuthFlags struct {
 	scopes, users                            []string
 	autoApprove, noDCR                       bool
 	tokenTTL                                 time.Duration
+	loginURL, connectionID                   string
 }
 
 func newDevAuthCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -69,6 +76,8 @@ generated at start unless --keys names a file, and listens only on loopback.`,
 	fl.BoolVar(&f.noDCR, "no-dcr", false, "turn dynamic client registration off: clients must use a client ID metadata document, as MCP 2026-07-28 prefers")
 	fl.StringVar(&f.keys, "keys", "", "RSA private key `file` (PEM) to sign with; created if missing, so tokens survive restarts")
 	fl.DurationVar(&f.tokenTTL, "token-ttl", time.Hour, "access token lifetime")
+	fl.StringVar(&f.loginURL, "login-url", "", "bring your own auth: the MCP server's login route (e.g. http://localhost:3002/login) that signs users in instead of the consent page's user picker")
+	fl.StringVar(&f.connectionID, "connection-id", devauth.DefaultConnectionID, "bring your own auth: the connection ID (conn_…) in the login hand-back URLs")
 	return cmd
 }
 
@@ -103,6 +112,13 @@ func runDevAuth(ctx context.Context, f devAuthFlags, configGiven bool, stdout, s
 		cfg.MachineSecret = rand.Text()
 	} else if len(cfg.MachineSecret) < 16 {
 		return usageError{fmt.Errorf("%s must be at least 16 characters (it is %d); unset it for a random one", secretEnv, len(cfg.MachineSecret))}
+	}
+	if cfg.LoginURL != "" {
+		if cfg.APISecret = os.Getenv(apiSecretEnv); cfg.APISecret == "" {
+			cfg.APISecret = rand.Text()
+		} else if len(cfg.APISecret) < 16 {
+			return usageError{fmt.Errorf("%s must be at least 16 characters (it is %d); unset it for a random one", apiSecretEnv, len(cfg.APISecret))}
+		}
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := devauth.New(cfg)
@@ -142,7 +158,8 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 		return cfg, "", "", usageError{fmt.Errorf("--config: %w", err)}
 	}
 
-	cfg = devauth.Config{Resource: f.resource, ResourceID: f.resourceID, Users: f.users, AutoApprove: f.autoApprove, NoDCR: f.noDCR, AccessTokenTTL: f.tokenTTL}
+	cfg = devauth.Config{Resource: f.resource, ResourceID: f.resourceID, Users: f.users, AutoApprove: f.autoApprove, NoDCR: f.noDCR, AccessTokenTTL: f.tokenTTL,
+		LoginURL: f.loginURL, ConnectionID: f.connectionID}
 	provider = "scalekit"
 	if spec != nil {
 		provider = spec.Provider
@@ -154,6 +171,17 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 		}
 		for _, sc := range spec.Scopes {
 			cfg.Scopes = append(cfg.Scopes, devauth.Scope{Name: sc.Name, Description: sc.Description})
+		}
+		// A bring your own auth project signs users in at its own login
+		// route: send them there, as Scalekit would, when it runs here.
+		if cfg.LoginURL == "" && spec.Login != nil && spec.Login.Mode == "byoa" {
+			if u, err := url.Parse(spec.ServerURL); err == nil && rules.IsLoopbackHost(u.Hostname()) {
+				path := spec.Login.Path
+				if path == "" {
+					path = generator.DefaultLoginPath
+				}
+				cfg.LoginURL = rules.OriginOf(u) + path
+			}
 		}
 	}
 	if f.resource != "" {
@@ -187,6 +215,9 @@ func devAuthConfig(f devAuthFlags, configGiven bool) (cfg devauth.Config, from, 
 	}
 	if len(cfg.Users) == 0 {
 		problems = append(problems, generator.Problem{Path: "--users", Message: "no users", Fix: "name at least one dev user"})
+	}
+	if cfg.LoginURL != "" {
+		problems = append(problems, devAuthLoginProblems(cfg.LoginURL, cfg.ConnectionID)...)
 	}
 	if f.tokenTTL < time.Minute || f.tokenTTL > 24*time.Hour {
 		problems = append(problems, generator.Problem{Path: "--token-ttl", Message: fmt.Sprintf("%s is outside 1m to 24h", f.tokenTTL), Fix: "e.g. --token-ttl 1h"})
@@ -258,6 +289,9 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 	if cfg.NoDCR {
 		p("  clients    client ID metadata documents only (--no-dcr): dynamic registration is off")
 	}
+	if cfg.LoginURL != "" {
+		p("  sign-in    %s (bring your own auth: your server's login route signs users in)", cfg.LoginURL)
+	}
 	if cfg.AutoApprove {
 		p("  consent    --auto-approve: requests redirecting to loopback are granted as %s; others ask at %s/oauth/authorize", cfg.Users[0], issuer)
 	} else {
@@ -275,6 +309,9 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 		p("  SCALEKIT_ENVIRONMENT_URL=%s", issuer)
 		p("  SCALEKIT_RESOURCE_ID=%s", cfg.ResourceID)
 	}
+	if cfg.LoginURL != "" {
+		printLoginBanner(p, cfg)
+	}
 	p("")
 	p("Machine client for the client credentials grant:")
 	p("  client_id      %s", devauth.MachineClientID)
@@ -282,4 +319,28 @@ func printDevAuthBanner(w io.Writer, srv *devauth.Server, cfg devauth.Config, fr
 	p("Mint a token (e.g. to paste into MCP Inspector):")
 	p("  %s=%s create-mcp-auth token --issuer %s", secretEnv, shellQuote(cfg.MachineSecret), issuer)
 	p("")
+}
+
+// devAuthLoginProblems checks the bring your own auth flags.
+func devAuthLoginProblems(loginURL, connectionID string) []generator.Problem {
+	var problems []generator.Problem
+	if err := rules.CheckServiceURL(loginURL, false); err != nil {
+		problems = append(problems, generator.Problem{Path: "--login-url", Message: err.Error(), Fix: "use the MCP server's login route, e.g. http://localhost:3002/login"})
+	} else if u, _ := url.Parse(loginURL); !rules.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" || u.Fragment != "" {
+		problems = append(problems, generator.Problem{Path: "--login-url", Message: fmt.Sprintf("%q is not a login route on this machine", loginURL), Fix: "dev-auth sends users only to localhost or a loopback IP, e.g. http://localhost:3002/login"})
+	}
+	if err := rules.CheckScalekitConnectionID(connectionID); err != nil {
+		problems = append(problems, generator.Problem{Path: "--connection-id", Message: err.Error()})
+	}
+	return problems
+}
+
+// printLoginBanner says how to point a bring your own auth server at
+// dev-auth.
+func printLoginBanner(p func(string, ...any), cfg devauth.Config) {
+	p("  SCALEKIT_CONNECTION_ID=%s", cfg.ConnectionID)
+	p("  SCALEKIT_CLIENT_ID=%s", devauth.APIClientID)
+	p("  SCALEKIT_CLIENT_SECRET=%s", cfg.APISecret)
+	p("(the login route at %s posts users to %s/api/v1/connections/%s/auth-requests/{login_request_id}/user", cfg.LoginURL, cfg.Issuer, cfg.ConnectionID)
+	p(" and sends browsers back to %s/sso/v1/connections/%s/partner:callback)", cfg.Issuer, cfg.ConnectionID)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
+
+	"github.com/create-mcp-auth/create-mcp-auth/internal/devauth"
 )
 
 const devSecret = "cli-test-secret-0123456789abcdef"
@@ -217,6 +220,9 @@ func TestDevAuthBadInput(t *testing.T) {
 		{"resource id with slash", []string{"--resource", res, "--resource-id", "res_a/b"}, "--resource-id"},
 		{"scope with space", []string{"--resource", res, "--scopes", "a:read,a write"}, "--scopes"},
 		{"user with space", []string{"--resource", res, "--users", "bob smith"}, "--users"},
+		{"login URL off this machine", []string{"--resource", res, "--login-url", "https://login.example.com/login"}, "--login-url"},
+		{"login URL with query", []string{"--resource", res, "--login-url", "http://localhost:3002/login?x=1"}, "--login-url"},
+		{"resource ID for connection ID", []string{"--resource", res, "--login-url", "http://localhost:3002/login", "--connection-id", "res_dev"}, "not the connection ID"},
 		{"unknown flag", []string{"--resource", res, "--nope"}, "--nope"},
 		{"argument", []string{"--resource", res, "extra"}, "extra"},
 	}
@@ -621,5 +627,50 @@ func TestListenLoopback(t *testing.T) {
 			ln.Close()
 			t.Errorf("%s: accepted", addr)
 		}
+	}
+}
+
+// TestDevAuthLoginBanner: with --login-url the banner gives the bring your
+// own auth settings for the server's .env, the API secret from the
+// environment among them, and the API client mints API tokens.
+func TestDevAuthLoginBanner(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv(apiSecretEnv, "api-secret-from-the-environment")
+	d := startDevAuth(t, "--addr", "127.0.0.1:0", "--resource", "http://localhost:3002/mcp", "--login-url", "http://localhost:3002/login", "--connection-id", "conn_e2e")
+	out := d.stdout.String()
+	for _, want := range []string{
+		"sign-in    http://localhost:3002/login",
+		"SCALEKIT_CONNECTION_ID=conn_e2e",
+		"SCALEKIT_CLIENT_ID=" + devauth.APIClientID,
+		"SCALEKIT_CLIENT_SECRET=api-secret-from-the-environment",
+		d.issuer + "/sso/v1/connections/conn_e2e/partner:callback",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	resp, err := http.PostForm(d.issuer+"/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {devauth.APIClientID}, "client_secret": {"api-secret-from-the-environment"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("API token: %s", resp.Status)
+	}
+}
+
+// TestDevAuthLoginFromManifest: run in a bring your own auth project,
+// dev-auth sends users to the project's login route without --login-url.
+func TestDevAuthLoginFromManifest(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, ".create-mcp-auth.yaml")
+	spec := "version: 2\ntemplate: stdlib\nmodule: example.com/b\nserver_url: http://localhost:3005/mcp\nport: 3005\nprovider: scalekit\n" +
+		"scopes: [{name: a}]\ntools: [{name: t, scopes: [a]}]\nlogin: {mode: byoa, path: /signin}\n"
+	if err := os.WriteFile(manifest, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDevAuth(t, "--addr", "127.0.0.1:0", "--config", manifest)
+	if out := d.stdout.String(); !strings.Contains(out, "sign-in    http://localhost:3005/signin") {
+		t.Errorf("banner does not send users to the project's login route:\n%s", out)
 	}
 }

@@ -306,6 +306,7 @@ func (s *ptySession) output() string { return s.seen.String() }
 // templateNames of the "Template:" one.
 var (
 	providers     = generator.Providers
+	loginModes    = []string{"hosted", "byoa"}
 	templateNames = generator.Templates
 )
 
@@ -463,6 +464,9 @@ func TestInteractiveValidation(t *testing.T) {
 	s.answer("Scalekit environment URL (Enter keeps a placeholder to set in .env later):", "https://acme.scalekit.com")
 	s.invalid("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "res 1", "is not a Scalekit resource ID")
 	s.answer("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "res_123")
+	s.choose("Who signs users in?", loginModes, "byoa")
+	s.invalid("Path of the login route:", "login", "must start with /")
+	s.answer("Path of the login route:", "/sign-in")
 	s.answer("Use the default scopes mcp:tools:read, mcp:tools:write?", "no")
 	s.invalid("Scope 1 name (empty to finish):", "", "declare at least one scope")
 	s.invalid("Scope 1 name (empty to finish):", "a b", `scope "a b" contains a space`)
@@ -499,7 +503,8 @@ func TestInteractiveValidation(t *testing.T) {
 		got.Scalekit != (generator.Scalekit{EnvironmentURL: "https://acme.scalekit.com", ResourceID: "res_123"}) ||
 		!reflect.DeepEqual(got.Scopes, []generator.Scope{{Name: "svc:use", Description: "use the service"}}) ||
 		!reflect.DeepEqual(got.Tools, []generator.Tool{{Name: "do.it"}}) ||
-		!reflect.DeepEqual(got.Resources, []generator.Resource{{URI: "svc://items/{id}", Name: "items_id", Scopes: []string{"svc:use"}}}) || got.Prompts != nil {
+		!reflect.DeepEqual(got.Resources, []generator.Resource{{URI: "svc://items/{id}", Name: "items_id", Scopes: []string{"svc:use"}}}) || got.Prompts != nil ||
+		!reflect.DeepEqual(got.Login, &generator.Login{Mode: "byoa", Path: "/sign-in"}) {
 		t.Errorf("manifest spec does not hold the accepted answers: %+v", got)
 	}
 	if data, err := os.ReadFile(filepath.Join(full, "keep.txt")); err != nil || string(data) != "mine" {
@@ -518,6 +523,7 @@ func TestInteractiveFlagsAnswerQuestions(t *testing.T) {
 	s.choose("Authorization server:", providers, "scalekit")
 	s.answer("Scalekit environment URL (Enter keeps a placeholder to set in .env later):", "")
 	s.answer("Scalekit resource ID (Enter keeps a placeholder to set in .env later):", "")
+	s.choose("Who signs users in?", loginModes, "hosted")
 	s.answer("Use the default scopes mcp:tools:read, mcp:tools:write?", "")
 	s.answer("Tool 1 name (empty: one example tool, hello):", "")
 	s.answer("Resource 1 URI (empty: none):", "")

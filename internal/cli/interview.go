@@ -78,6 +78,9 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 	if err := in.provider(s); err != nil {
 		return err
 	}
+	if err := in.login(s); err != nil {
+		return err
+	}
 	if in.asked("scope", len(s.Scopes) > 0) {
 		if s.Scopes, err = in.scopes(); err != nil {
 			return err

@@ -37,6 +37,7 @@ type specFlags struct {
 	scopes, tools, resources, prompts     []string
 	port                                  int
 	allowInsecureHTTP                     bool
+	login, loginPath                      string
 }
 
 func newNewCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -98,6 +99,8 @@ status 2, and nothing is written.`,
 	f.StringArrayVar(&sf.prompts, "prompt", nil, "a prompt as NAME[=SCOPE[,SCOPE]]; repeatable (default: none)")
 	f.IntVar(&sf.port, "port", generator.DefaultPort, "listen port")
 	f.BoolVar(&sf.allowInsecureHTTP, "allow-insecure-http", false, "accept plain http:// URLs for non-loopback hosts (only behind a TLS-terminating proxy)")
+	f.StringVar(&sf.login, "login", "hosted", "who signs users in: hosted (the authorization server) | byoa (bring your own auth: this server's login route, for --provider scalekit)")
+	f.StringVar(&sf.loginPath, "login-path", generator.DefaultLoginPath, "path of the login route, with --login byoa")
 	f.StringVar(&opts.config, "config", "", "spec file (YAML, the schema of a generated project's .create-mcp-auth.yaml); flags override it")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "print what would be done to each file (create, update, keep, ...); write nothing")
 	f.BoolVar(&opts.force, "force", false, "write into a non-empty DIR: files create-mcp-auth owns are replaced, files that are yours kept (reported); never deletes a file")
@@ -232,7 +235,7 @@ func flagFor(path string) string {
 		"provider": "--provider", "scalekit.environment_url": "--scalekit-env", "scalekit.resource_id": "--scalekit-resource-id",
 		"oidc.issuer": "--issuer", "oidc.jwks_url": "--jwks-url", "scopes": "--scope", "tools": "--tool",
 		"entra.tenant_id": "--entra-tenant-id", "entra.client_id": "--entra-client-id", "entra.app_id_uri": "--entra-app-id-uri",
-		"resources": "--resource", "prompts": "--prompt",
+		"resources": "--resource", "prompts": "--prompt", "login.mode": "--login", "login.path": "--login-path",
 	}[field]
 	if flag == "" || strings.HasPrefix(path, "scopes[") && strings.HasSuffix(path, ".implies") ||
 		strings.HasSuffix(path, ".description") || strings.HasSuffix(path, ".mime_type") || strings.HasPrefix(path, "resources[") && strings.HasSuffix(path, ".name") {
@@ -266,6 +269,7 @@ func applyFlags(s *generator.Spec, sf specFlags, changed *pflag.FlagSet) {
 	if changed.Changed("allow-insecure-http") {
 		s.AllowInsecureHTTP = sf.allowInsecureHTTP
 	}
+	applyLoginFlags(s, sf, changed)
 	if changed.Changed("scope") {
 		s.Scopes = nil
 		for _, v := range sf.scopes {
@@ -408,6 +412,9 @@ func commandLine(dir, config string, omit omittedLists, s *generator.Spec) strin
 			break
 		}
 		args = append(args, "--prompt", shellQuote(joinEntry(p.Name, p.Scopes)))
+	}
+	if s.Login != nil {
+		args = append(args, "--login", s.Login.Mode, "--login-path", shellQuote(s.Login.Path))
 	}
 	args = append(args, "--port", fmt.Sprint(s.Port))
 	if s.AllowInsecureHTTP {

@@ -65,8 +65,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.authorizeError(w, r, ar, err)
 		return
 	}
-	// Our GetClient returned it; looking it up again could find it evicted.
-	c := ar.GetClient().(*client)
+	if s.cfg.LoginURL != "" {
+		s.startLogin(w, r, ar)
+		return
+	}
 	redirect := ar.GetRedirectURI()
 	if s.cfg.AutoApprove && isLoopbackRedirect(redirect) {
 		s.approve(w, r, ar, s.cfg.Users[0], ar.GetRequestedScopes())
@@ -74,12 +76,20 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	var notice string
 	if s.cfg.AutoApprove {
-		s.log.Info("not auto-approved: the redirect URI is not on loopback", "client_id", c.GetID(), "redirect_uri", redirect.String())
+		s.log.Info("not auto-approved: the redirect URI is not on loopback", "client_id", ar.GetClient().GetID(), "redirect_uri", redirect.String())
 		notice = "dev-auth runs with --auto-approve, which grants at once only when the code goes back to this machine (http or https on localhost or a loopback IP). This client sends it elsewhere, so you are asked."
 	}
-	id := s.consents.put(ar)
+	s.consentPageFor(w, ar, r.URL.Path, s.consents.put(ar), "", notice)
+}
+
+// consentPageFor shows the consent page for ar, waiting under consent ID
+// id, its form posting to action. signedIn, when set, is the user the
+// login route signed in, who is then the only user the page offers.
+func (s *Server) consentPageFor(w http.ResponseWriter, ar fosite.AuthorizeRequester, action, id, signedIn, notice string) {
+	// Our GetClient returned it; looking it up again could find it evicted.
+	c := ar.GetClient().(*client)
 	page := consentPage{
-		Action:      r.URL.Path,
+		Action:      action,
 		Notice:      notice,
 		ConsentID:   id,
 		ClientName:  c.Name,
@@ -88,6 +98,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		Resource:    strings.Join(ar.GetRequestedAudience(), " "),
 		Users:       s.cfg.Users,
 		User:        s.cfg.Users[0],
+		SignedIn:    signedIn,
 	}
 	for _, name := range ar.GetRequestedScopes() {
 		page.Scopes = append(page.Scopes, Scope{Name: name, Description: s.describe(name)})
@@ -120,6 +131,9 @@ func checkPKCE(form url.Values) error {
 // ticked, as the user named on the form.
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	ar, ok := s.consents.take(r.PostForm.Get("consent"))
+	// A user the login route signed in is who the consent is for, whatever
+	// the form says.
+	signedIn, fixed := s.logins.takeSignedIn(r.PostForm.Get("consent"))
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in request has expired or was already answered. Start again from your MCP client.")
 		return
@@ -127,6 +141,9 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("decision") {
 	case "approve":
 		user := strings.TrimSpace(r.PostForm.Get("user"))
+		if fixed {
+			user, _ = signedIn["sub"].(string)
+		}
 		if !validUser(user) {
 			// Let the user correct the name: put the request back.
 			s.consents.restore(r.PostForm.Get("consent"), ar)
@@ -141,30 +158,43 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 			}
 			scopes = append(scopes, sc)
 		}
-		s.approve(w, r, ar, user, scopes)
+		if !fixed {
+			signedIn = map[string]any{"sub": user}
+		}
+		s.approveAs(w, r, ar, signedIn, scopes)
 	case "deny":
 		s.log.Info("authorization denied", "client_id", ar.GetClient().GetID())
 		s.authorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user denied the request on the consent page"))
 	default:
 		s.consents.restore(r.PostForm.Get("consent"), ar)
+		if fixed {
+			s.logins.putSignedIn(r.PostForm.Get("consent"), signedIn)
+		}
 		s.errorPage(w, http.StatusBadRequest, "The form must say approve or deny.")
 	}
 }
 
 // approve issues the authorization code for user with the granted scopes.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, user string, scopes []string) {
+	s.approveAs(w, r, ar, map[string]any{"sub": user}, scopes)
+}
+
+// approveAs issues the authorization code for the user with claims (its
+// "sub" and any other claims tokens are to carry) with the granted scopes.
+func (s *Server) approveAs(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, claims map[string]any, scopes []string) {
 	for _, sc := range scopes {
 		ar.GrantScope(sc)
 	}
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	resp, err := s.provider.NewAuthorizeResponse(r.Context(), ar, newSession(user, ar.GetClient().GetID()))
+	sess := userSession(claims, ar.GetClient().GetID())
+	resp, err := s.provider.NewAuthorizeResponse(r.Context(), ar, sess)
 	if err != nil {
 		s.authorizeError(w, r, ar, err)
 		return
 	}
-	s.log.Info("authorization approved", "client_id", ar.GetClient().GetID(), "sub", user, "scope", strings.Join(scopes, " "))
+	s.log.Info("authorization approved", "client_id", ar.GetClient().GetID(), "sub", sess.JWTClaims.Subject, "scope", strings.Join(scopes, " "))
 	s.redirect(w, r, ar, resp.GetParameters())
 }
 
@@ -254,6 +284,9 @@ type consentPage struct {
 	Users       []string
 	User        string
 	Scopes      []Scope
+	// SignedIn is the user the MCP server's login route signed in (bring
+	// your own auth): the consent is theirs, not a user to pick.
+	SignedIn string
 }
 
 func (s *Server) writeHTML(w http.ResponseWriter, status int, page consentPage) {

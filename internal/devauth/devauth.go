@@ -83,6 +83,17 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger receives one line per decision; never a token or a secret.
 	Logger *slog.Logger
+
+	// LoginURL, when set, is the MCP server's own login route (bring your
+	// own auth): /oauth/authorize sends users there instead of asking who
+	// they are (see byoa.go). It must be on loopback.
+	LoginURL string
+	// ConnectionID is the bring your own auth connection's ID, conn_…
+	// (default DefaultConnectionID).
+	ConnectionID string
+	// APISecret is the client secret of APIClientID, whose API tokens
+	// authorise the login route's posts; needed with LoginURL.
+	APISecret string
 }
 
 // Server is the authorization server; it is an http.Handler.
@@ -97,6 +108,7 @@ type Server struct {
 	hasher   fosite.Hasher
 	mux      *http.ServeMux
 	log      *slog.Logger
+	logins   *loginStore
 }
 
 // New checks cfg and builds a Server.
@@ -116,6 +128,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	if len(cfg.Users) == 0 {
 		cfg.Users = DefaultUsers
+	}
+	if cfg.LoginURL != "" {
+		if err := checkLoginURL(cfg.LoginURL); err != nil {
+			return nil, err
+		}
+		if cfg.ConnectionID == "" {
+			cfg.ConnectionID = DefaultConnectionID
+		}
+		if err := rules.CheckScalekitConnectionID(cfg.ConnectionID); err != nil {
+			return nil, err
+		}
+		if len(cfg.APISecret) < 16 {
+			return nil, fmt.Errorf("the API client secret must be at least 16 characters, not %d", len(cfg.APISecret))
+		}
 	}
 	if cfg.AccessTokenTTL <= 0 {
 		cfg.AccessTokenTTL = time.Hour
@@ -173,6 +199,7 @@ func New(cfg Config) (*Server, error) {
 		consents: newConsentStore(10 * time.Minute),
 		log:      cfg.Logger,
 		hasher:   fcfg.GetSecretsHasher(context.Background()),
+		logins:   newLoginStore(),
 	}
 	s.clients = newClientStore(s.cimdFetcher(), s.log)
 	hashed, err := s.hasher.Hash(context.Background(), []byte(cfg.MachineSecret))
@@ -194,6 +221,25 @@ func New(cfg Config) (*Server, error) {
 		},
 		Name: "create-mcp-auth token (machine client)",
 	})
+	if cfg.LoginURL != "" {
+		hashed, err := s.hasher.Hash(context.Background(), []byte(cfg.APISecret))
+		if err != nil {
+			return nil, err
+		}
+		s.clients.addStatic(&client{
+			DefaultOpenIDConnectClient: fosite.DefaultOpenIDConnectClient{
+				DefaultClient: &fosite.DefaultClient{
+					ID:         APIClientID,
+					Secret:     hashed,
+					GrantTypes: []string{"client_credentials"},
+					Audience:   []string{s.apiAudience()},
+				},
+				// In the form, as Scalekit's API documentation shows.
+				TokenEndpointAuthMethod: "client_secret_post",
+			},
+			Name: "login route API client (bring your own auth)",
+		})
+	}
 	signer := &jose.JSONWebKey{Key: cfg.Key, KeyID: jwk.KeyID, Algorithm: jwk.Algorithm, Use: jwk.Use}
 	s.provider = compose.Compose(fcfg, s.clients, &compose.CommonStrategy{
 		CoreStrategy: compose.NewOAuth2JWTStrategy(

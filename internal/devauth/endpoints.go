@@ -39,6 +39,10 @@ func (s *Server) routes() {
 	// names the issuer whose metadata the client followed (RFC 9207).
 	mux.Handle("/oauth/authorize", allow("GET, POST", http.HandlerFunc(s.authorize)))
 	mux.Handle("/resources/{id}/oauth/authorize", allow("GET, POST", s.knownResource(http.HandlerFunc(s.authorize))))
+	if s.cfg.LoginURL != "" {
+		mux.Handle("/api/v1/connections/{conn}/auth-requests/{id}/user", cors(stateChanging, allow("POST", http.HandlerFunc(s.userClaims))))
+		mux.Handle("/sso/v1/connections/{conn}/partner:callback", allow("GET", http.HandlerFunc(s.partnerCallback)))
+	}
 	mux.HandleFunc("GET /{$}", s.index)
 	s.mux = mux
 }
@@ -276,7 +280,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		refuse(nil, fosite.ErrInvalidRequest.WithHint(hint).WithWrap(err))
 		return
 	}
-	if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
+	if s.cfg.LoginURL != "" && r.PostForm.Get("client_id") == APIClientID {
+		// An API token, for the login route: for the API, never the MCP
+		// server.
+		r.PostForm["audience"] = []string{s.apiAudience()}
+		delete(r.PostForm, "resource")
+	} else if err := s.resourceToAudience(r.PostForm, r.PostForm.Get("grant_type") == "client_credentials"); err != nil {
 		refuse(nil, err)
 		return
 	}
@@ -390,6 +399,11 @@ func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintf(w, "jwks           %s/keys\n", s.cfg.Issuer)
 	fmt.Fprintf(w, "authorize      %s/oauth/authorize\ntoken          %s/oauth/token\nregister       %s/oauth/register\nrevoke         %s/oauth/revoke\n",
 		s.cfg.Issuer, s.cfg.Issuer, s.cfg.Issuer, s.cfg.Issuer)
+	if s.cfg.LoginURL != "" {
+		fmt.Fprintf(w, "\nbring your own auth (connection %s): users sign in at %s\n", s.cfg.ConnectionID, s.cfg.LoginURL)
+		fmt.Fprintf(w, "user post      %s/api/v1/connections/%s/auth-requests/{login_request_id}/user\n", s.cfg.Issuer, s.cfg.ConnectionID)
+		fmt.Fprintf(w, "callback       %s/sso/v1/connections/%s/partner:callback?state=…\n", s.cfg.Issuer, s.cfg.ConnectionID)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

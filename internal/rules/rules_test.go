@@ -171,3 +171,54 @@ func TestSourcesAreThisPackage(t *testing.T) {
 		t.Errorf("Sources holds %q; the package has %q", got, want)
 	}
 }
+
+func TestCheckScalekitConnectionID(t *testing.T) {
+	for _, ok := range []string{"conn_123", "conn_AbC-9_x"} {
+		if err := CheckScalekitConnectionID(ok); err != nil {
+			t.Errorf("CheckScalekitConnectionID(%q) = %v", ok, err)
+		}
+	}
+	for bad, want := range map[string]string{
+		"res_123":    "resource ID (res_…), not the connection ID",
+		"":           "is not a Scalekit connection ID",
+		"conn_":      "is not a Scalekit connection ID",
+		"conn_a/b":   "is not a Scalekit connection ID",
+		"skc_123456": "conn_ followed by",
+	} {
+		if err := CheckScalekitConnectionID(bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckScalekitConnectionID(%q) = %v, want %q", bad, err, want)
+		}
+	}
+}
+
+func TestCheckLoginPath(t *testing.T) {
+	for _, ok := range []string{"/login", "/auth/sign-in", "/login/"} {
+		if err := CheckLoginPath(ok); err != nil {
+			t.Errorf("CheckLoginPath(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "/", "login", "/a//b", "/log in", "/login?x=1", "/healthz", "/readyz", "/.well-known/x"} {
+		if CheckLoginPath(bad) == nil {
+			t.Errorf("CheckLoginPath(%q) accepted", bad)
+		}
+	}
+}
+
+func TestCheckLoginParams(t *testing.T) {
+	if err := CheckLoginRequestID("lri_123.a~b-c"); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"", "a/b", "a b", "a%2Fb", strings.Repeat("a", 257)} {
+		if CheckLoginRequestID(bad) == nil {
+			t.Errorf("CheckLoginRequestID(%q) accepted", bad)
+		}
+	}
+	if err := CheckLoginState("eyJh+b/c=="); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"", "a b", "a\nb", "é", strings.Repeat("s", 1025)} {
+		if CheckLoginState(bad) == nil {
+			t.Errorf("CheckLoginState(%q) accepted", bad)
+		}
+	}
+}

@@ -8,19 +8,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
-// Keys whose values an MCP library acts on. A body is refused when one of
-// them appears twice, or under a spelling that differs only in case: JSON
-// decoders disagree on both (last or first duplicate wins; encoding/json
-// matches field names case-insensitively, the go-sdk does not), and a check
-// that read a different tool name than the dispatcher would be worthless.
+// Keys whose values an MCP library acts on. A body is refused when a key of
+// the message or of its params appears twice, or when one differs from a
+// watched key only in case: JSON decoders disagree on both (last or first
+// duplicate wins; encoding/json, which mcp-go uses, matches field names
+// case-insensitively, the go-sdk does not), and a check that read a
+// different tool name than the dispatcher would be worthless.
 var (
-	messageKeys = []string{"jsonrpc", "id", "method", "params"}
-	paramsKeys  = []string{"name", "uri", "arguments", "_meta"}
+	messageKeys = [][]byte{[]byte("jsonrpc"), []byte("id"), []byte("method"), []byte("params")}
+	paramsKeys  = [][]byte{[]byte("name"), []byte("uri"), []byte("arguments"), []byte("_meta")}
 )
 
 // targetKey is the params member naming what a method acts on: the tool
@@ -37,62 +39,532 @@ var targetKey = map[string]string{
 // dropped batching in protocol version 2025-06-18.)
 var errBatch = errors.New("JSON-RPC batches are not accepted; send one message per request")
 
+var (
+	errNotJSON    = errors.New("the request body is not valid JSON")
+	errTooDeep    = fmt.Errorf("the request body nests more than %d levels", maxDepth)
+	errNotUnicode = errors.New("a key, method or tool name is not valid Unicode")
+)
+
+// maxDepth bounds the nesting of arrays and objects, as encoding/json does.
+const maxDepth = 10000
+
 // message is what the guard needs to know of a JSON-RPC message.
 type message struct {
-	ID        json.RawMessage // as sent; nil for a notification
-	Method    string          // empty for a response, or a method that is not a string
-	IsRequest bool            // has a method and an id (a notification has no id)
+	ID        []byte // as sent; nil for a notification
+	Method    string // empty for a response, or a method that is not a string
+	IsRequest bool   // has a method and an id (a notification has no id)
 	// Target is what a tools/call, prompts/get or resources/read acts on:
 	// the tool's or prompt's name, the resource's URI. HasTarget says
-	// whether the message names one as a string.
+	// whether its params decode as the MCP libraries do.
 	Target    string
 	HasTarget bool
 }
 
-// parseMessage inspects one JSON-RPC message. A tools/call without a
-// string name (or a resources/read without a string uri, …) names no target
-// here: the MCP library refuses it without running anything. An error means
-// the body is not one unambiguous JSON object.
+// parseMessage inspects one JSON-RPC message. A tools/call (prompts/get,
+// resources/read) names its target when its params are absent, null or an
+// object, and their name (uri) absent, null or a string: the libraries read
+// a missing or null one, or missing params, as "", which no tool is.
+// Otherwise the library refuses the params without running anything. An
+// error means the body is not one unambiguous JSON object.
+//
+// It reads the body once, in place, and allocates only for keys, methods
+// and names written with escapes. encoding/json's Decoder would need a
+// token per key and a copy per value; the scanner below is written by hand
+// for that, and because what it must reject (duplicate and case-variant
+// keys, at two levels) is this check's own logic, which no tokenizer
+// provides. It is fuzzed against the MCP library's own decoding
+// (FuzzGuardAgreesWithLibrary in library_fuzz_test.go): whenever it
+// accepts a body, the library reads the same method and tool name.
 func parseMessage(body []byte) (message, error) {
 	var m message
-	dec := json.NewDecoder(bytes.NewReader(body))
-	first, err := dec.Token()
-	if err != nil {
-		return m, errors.New("the request body is not JSON")
-	}
-	if first == json.Delim('[') {
+	s := scanner{data: body}
+	s.skipSpace()
+	switch s.peek() {
+	case '[':
 		return m, errBatch
-	}
-	if first != json.Delim('{') {
+	case '{':
+	default:
+		if s.skipValue(0) != nil || s.skipSpace() {
+			return m, errors.New("the request body is not JSON")
+		}
 		return m, errors.New("the request body is not a JSON object")
 	}
-	msg, err := readObject(dec, messageKeys)
+	var (
+		params    = callParams{hasName: true, hasURI: true} // absent params: name and uri ""
+		paramsErr error                                     // refuses the body if it names a target
+	)
+	err := s.readObject(messageKeys, func(key []byte) error {
+		switch string(key) {
+		case "method":
+			var err error
+			m.Method, _, err = s.readString()
+			return err
+		case "id":
+			start := s.pos
+			if err := s.skipValue(1); err != nil {
+				return err
+			}
+			m.ID = s.data[start:s.pos]
+			return nil
+		case "params":
+			if s.peek() != '{' {
+				// null; else the library refuses the call
+				params.hasName, params.hasURI = s.peek() == 'n', s.peek() == 'n'
+				break
+			}
+			// Read in the same pass, although the method may come later.
+			start := s.pos
+			params, paramsErr = s.readParams()
+			if paramsErr == nil || paramsErr == errNotJSON || paramsErr == errTooDeep {
+				return paramsErr
+			}
+			// Ambiguous params: what matters is whether the body is JSON.
+			s.pos = start
+		}
+		return s.skipValue(1)
+	})
 	if err != nil {
-		return m, err
+		return message{}, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return m, errors.New("the request body holds more than one JSON value")
+	if s.skipSpace() {
+		return message{}, errors.New("the request body holds more than one JSON value")
 	}
-
-	if json.Unmarshal(msg["method"], &m.Method) != nil {
-		m.Method = ""
-	}
-	m.ID = msg["id"]
 	m.IsRequest = m.Method != "" && m.ID != nil
 	key, named := targetKey[m.Method]
 	if !named {
 		return m, nil
 	}
-	params := json.NewDecoder(bytes.NewReader(msg["params"]))
-	if t, err := params.Token(); err != nil || t != json.Delim('{') {
-		return m, nil
+	if paramsErr != nil {
+		return message{ID: m.ID, Method: m.Method, IsRequest: m.IsRequest}, fmt.Errorf("params: %w", paramsErr)
 	}
-	fields, err := readObject(params, paramsKeys)
-	if err != nil {
-		return m, fmt.Errorf("params: %w", err)
+	if key == "uri" {
+		m.Target, m.HasTarget = params.uri, params.hasURI
+	} else {
+		m.Target, m.HasTarget = params.name, params.hasName
 	}
-	m.HasTarget = json.Unmarshal(fields[key], &m.Target) == nil
 	return m, nil
+}
+
+// callParams is what the guard needs of the params of a message naming a
+// target.
+type callParams struct {
+	name, uri       string
+	hasName, hasURI bool // "name", "uri" decode as strings: each is one, null or absent
+}
+
+// readParams reads the params object at the scanner's position.
+func (s *scanner) readParams() (callParams, error) {
+	p := callParams{hasName: true, hasURI: true} // absent: ""
+	err := s.readObject(paramsKeys, func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "name":
+			p.name, p.hasName, err = s.readString()
+		case "uri":
+			p.uri, p.hasURI, err = s.readString()
+		default:
+			err = s.skipValue(2)
+		}
+		return err
+	})
+	return p, err
+}
+
+// A scanner reads JSON in place. Its methods return errNotJSON for a syntax
+// error.
+type scanner struct {
+	data []byte
+	pos  int
+}
+
+// peek returns the next byte, or 0 at the end.
+func (s *scanner) peek() byte {
+	if s.pos < len(s.data) {
+		return s.data[s.pos]
+	}
+	return 0
+}
+
+// skipSpace skips JSON whitespace and reports whether anything follows.
+func (s *scanner) skipSpace() bool {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// readObject reads an object from its '{' to its '}', calling value with
+// each key (unescaped) when the scanner is at the key's value; value must
+// read the value. It refuses duplicate keys, and keys that equal one of
+// watch only when case is ignored (Unicode simple folding, as encoding/json
+// matches field names: "K" is also the Kelvin sign).
+func (s *scanner) readObject(watch [][]byte, value func(key []byte) error) error {
+	s.pos++ // '{'
+	var (
+		seen     [16][]byte // the keys so far, while there are few
+		nSeen    int
+		seenMany map[string]bool
+	)
+	if !s.skipSpace() {
+		return errNotJSON
+	}
+	if s.peek() == '}' {
+		s.pos++
+		return nil
+	}
+	for {
+		if !s.skipSpace() || s.peek() != '"' {
+			return errNotJSON
+		}
+		key, err := s.readKey()
+		if err != nil {
+			return err
+		}
+		if nSeen < len(seen) {
+			for _, k := range seen[:nSeen] {
+				if bytes.Equal(k, key) {
+					return fmt.Errorf("key %q appears more than once", key)
+				}
+			}
+			seen[nSeen] = key
+			nSeen++
+		} else {
+			if seenMany == nil {
+				seenMany = make(map[string]bool)
+				for _, k := range seen {
+					seenMany[string(k)] = true
+				}
+			}
+			if seenMany[string(key)] {
+				return fmt.Errorf("key %q appears more than once", key)
+			}
+			seenMany[string(key)] = true
+		}
+		for _, w := range watch {
+			if !bytes.Equal(key, w) && bytes.EqualFold(key, w) {
+				return fmt.Errorf("key %q differs from %q only in case; keys are case-sensitive", key, w)
+			}
+		}
+		if !s.skipSpace() || s.peek() != ':' {
+			return errNotJSON
+		}
+		s.pos++
+		if !s.skipSpace() {
+			return errNotJSON
+		}
+		if err := value(key); err != nil {
+			return err
+		}
+		if !s.skipSpace() {
+			return errNotJSON
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return errNotJSON
+		}
+	}
+}
+
+// readKey reads an object key, unescaped; it must be valid Unicode.
+func (s *scanner) readKey() ([]byte, error) {
+	raw, escaped, err := s.scanString()
+	if err != nil {
+		return nil, err
+	}
+	return unquote(raw, escaped)
+}
+
+// readString reads a value that decodes into a Go string: a JSON string,
+// unescaped and valid Unicode, or null (""). isString is false, and the
+// value skipped, for anything else.
+func (s *scanner) readString() (v string, isString bool, err error) {
+	switch s.peek() {
+	case '"':
+		raw, escaped, err := s.scanString()
+		if err != nil {
+			return "", false, err
+		}
+		b, err := unquote(raw, escaped)
+		if err != nil {
+			return "", false, err
+		}
+		if string(b) == "tools/call" {
+			return "tools/call", true, nil // the usual method, without a copy
+		}
+		return string(b), true, nil
+	case 'n':
+		return "", true, s.skipValue(1)
+	}
+	return "", false, s.skipValue(1)
+}
+
+// scanString reads a string from its opening quote and returns its raw
+// contents, and whether they hold escapes.
+func (s *scanner) scanString() (raw []byte, escaped bool, err error) {
+	start := s.pos + 1
+	for i := start; i < len(s.data); i++ {
+		switch c := s.data[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return s.data[start:i], escaped, nil
+		case c == '\\':
+			escaped = true
+			i++
+			if i == len(s.data) {
+				return nil, false, errNotJSON
+			}
+			switch s.data[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(s.data) || !isHex4(s.data[i+1:i+5]) {
+					return nil, false, errNotJSON
+				}
+				i += 4
+			default:
+				return nil, false, errNotJSON
+			}
+		case c < 0x20:
+			return nil, false, errNotJSON
+		}
+	}
+	return nil, false, errNotJSON
+}
+
+// unquote returns the decoded contents of a string scanString read. It
+// refuses invalid UTF-8 and unpaired surrogates, which decoders replace
+// with U+FFFD or not, each in its own way.
+func unquote(raw []byte, escaped bool) ([]byte, error) {
+	if !escaped {
+		if !utf8.Valid(raw) {
+			return nil, errNotUnicode
+		}
+		return raw, nil
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := hex4(raw[i+1:])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if i+6 >= len(raw) || raw[i+1] != '\\' || raw[i+2] != 'u' {
+					return nil, errNotUnicode
+				}
+				r = utf16.DecodeRune(r, hex4(raw[i+3:]))
+				if r == utf8.RuneError {
+					return nil, errNotUnicode
+				}
+				i += 6
+			}
+			out = utf8.AppendRune(out, r)
+		default: // '"', '\\', '/'
+			out = append(out, raw[i])
+		}
+	}
+	if !utf8.Valid(out) {
+		return nil, errNotUnicode
+	}
+	return out, nil
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b[:4] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// hex4 decodes four hex digits isHex4 accepted.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c <= 'F':
+			c -= 'A' - 10
+		default:
+			c -= 'a' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// skipValue skips the value at the scanner's position, checking its
+// syntax; depth is the nesting of the arrays and objects around it.
+func (s *scanner) skipValue(depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	switch c := s.peek(); {
+	case c == '"':
+		_, _, err := s.scanString()
+		return err
+	case c == '{':
+		s.pos++
+		return s.skipMembers(depth + 1)
+	case c == '[':
+		s.pos++
+		return s.skipElements(depth + 1)
+	case c == 't':
+		return s.skipLiteral("true")
+	case c == 'f':
+		return s.skipLiteral("false")
+	case c == 'n':
+		return s.skipLiteral("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return s.skipNumber()
+	}
+	return errNotJSON
+}
+
+// skipMembers skips the members of an object after its '{', and its '}'.
+func (s *scanner) skipMembers(depth int) error {
+	if !s.skipSpace() {
+		return errNotJSON
+	}
+	if s.peek() == '}' {
+		s.pos++
+		return nil
+	}
+	for {
+		if !s.skipSpace() || s.peek() != '"' {
+			return errNotJSON
+		}
+		if _, _, err := s.scanString(); err != nil {
+			return err
+		}
+		if !s.skipSpace() || s.peek() != ':' {
+			return errNotJSON
+		}
+		s.pos++
+		if !s.skipSpace() {
+			return errNotJSON
+		}
+		if err := s.skipValue(depth); err != nil {
+			return err
+		}
+		if !s.skipSpace() {
+			return errNotJSON
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return errNotJSON
+		}
+	}
+}
+
+// skipElements skips the elements of an array after its '[', and its ']'.
+func (s *scanner) skipElements(depth int) error {
+	if !s.skipSpace() {
+		return errNotJSON
+	}
+	if s.peek() == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		if !s.skipSpace() {
+			return errNotJSON
+		}
+		if err := s.skipValue(depth); err != nil {
+			return err
+		}
+		if !s.skipSpace() {
+			return errNotJSON
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return errNotJSON
+		}
+	}
+}
+
+func (s *scanner) skipLiteral(lit string) error {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
+		return errNotJSON
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// skipNumber skips a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) skipNumber() error {
+	if s.peek() == '-' {
+		s.pos++
+	}
+	switch c := s.peek(); {
+	case c == '0':
+		s.pos++
+	case '1' <= c && c <= '9':
+		s.skipDigits()
+	default:
+		return errNotJSON
+	}
+	if s.peek() == '.' {
+		s.pos++
+		if s.skipDigits() == 0 {
+			return errNotJSON
+		}
+	}
+	if c := s.peek(); c == 'e' || c == 'E' {
+		s.pos++
+		if c := s.peek(); c == '+' || c == '-' {
+			s.pos++
+		}
+		if s.skipDigits() == 0 {
+			return errNotJSON
+		}
+	}
+	return nil
+}
+
+// skipDigits skips decimal digits and returns how many.
+func (s *scanner) skipDigits() int {
+	start := s.pos
+	for s.pos < len(s.data) && '0' <= s.data[s.pos] && s.data[s.pos] <= '9' {
+		s.pos++
+	}
+	return s.pos - start
 }
 
 // Standard request headers of MCP protocol version 2026-07-28, which repeat
@@ -144,41 +616,6 @@ func matchHeader(h http.Header, name, body string, required bool) error {
 		return fmt.Errorf("the %s header %q does not match the body's %q", name, v, body)
 	}
 	return nil
-}
-
-// readObject reads the members of an object whose '{' dec has consumed, up
-// to and including its '}'. It returns the raw values of the keys in watch,
-// refuses duplicate keys, and refuses keys that equal a watched key only
-// when case is ignored.
-func readObject(dec *json.Decoder, watch []string) (map[string]json.RawMessage, error) {
-	values := make(map[string]json.RawMessage, len(watch))
-	seen := make(map[string]bool)
-	for dec.More() {
-		t, err := dec.Token()
-		key, isKey := t.(string)
-		if err != nil || !isKey {
-			return nil, errors.New("the request body is not valid JSON")
-		}
-		if seen[key] {
-			return nil, fmt.Errorf("key %q appears more than once", key)
-		}
-		seen[key] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, errors.New("the request body is not valid JSON")
-		}
-		for _, w := range watch {
-			if key == w {
-				values[w] = raw
-			} else if strings.EqualFold(key, w) {
-				return nil, fmt.Errorf("key %q differs from %q only in case; keys are case-sensitive", key, w)
-			}
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
-		return nil, errors.New("the request body is not valid JSON")
-	}
-	return values, nil
 }
 
 // codeHeaderMismatch is MCP's JSON-RPC error for Mcp-Method or Mcp-Name

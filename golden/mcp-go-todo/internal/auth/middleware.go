@@ -225,7 +225,7 @@ func (g *Guard) requireScopes(required []string, next http.Handler) http.Handler
 // themselves (SEP-2350) and the challenge names only what the call
 // requires, as RFC 6750 section 3.1 defines it.
 func stepUpScopes(r *http.Request, granted, required []string) []string {
-	if r.Header.Get("MCP-Protocol-Version") >= minVersionForScopeAccumulation {
+	if r.Header.Get(protocolVersionHeader) >= minVersionForScopeAccumulation {
 		return required
 	}
 	scopes := slices.Clone(granted)
@@ -236,6 +236,14 @@ func stepUpScopes(r *http.Request, granted, required []string) []string {
 	}
 	return scopes
 }
+
+// maxPresizedBody bounds the buffer readBody allocates before the body
+// arrives.
+const maxPresizedBody = 64 << 10
+
+// protocolVersionHeader is MCP-Protocol-Version in the canonical form
+// net/http stores it under, which Header.Get then need not compute.
+const protocolVersionHeader = "Mcp-Protocol-Version"
 
 // methodCancelled is the JSON-RPC notification that cancels a request.
 const methodCancelled = "notifications/cancelled"
@@ -263,8 +271,22 @@ func (g *Guard) allowed(r *http.Request, tool string) {
 // is bounded by the http.Server's ReadTimeout, which covers every request
 // whatever answers it; once the body is read, net/http lifts that deadline,
 // so a tool may run as long as it needs.
+//
+// A small body of known length is read into one buffer of that length,
+// where io.ReadAll would start with 512 bytes and grow. A large one is
+// read as it arrives, so that a client declaring a large length and
+// sending nothing makes the server allocate nothing.
 func (g *Guard) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
+	body := http.MaxBytesReader(w, r.Body, g.maxBody)
+	if n := r.ContentLength; n > 0 && n <= min(g.maxBody, maxPresizedBody) {
+		buf := make([]byte, n)
+		// net/http's body yields exactly Content-Length bytes, or an error.
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
 }
 
 // A denial is one refused request.

@@ -99,7 +99,7 @@ type testServer struct {
 
 // endpointPath is the path of the MCP endpoint this project was generated
 // with.
-func endpointPath(t *testing.T) string {
+func endpointPath(t testing.TB) string {
 	t.Helper()
 	u, err := url.Parse(config.DefaultServerURL)
 	if err != nil {

@@ -4,6 +4,8 @@ package auth
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,8 +23,10 @@ func TestToolCall(t *testing.T) {
 		{`{"method":"tools/call","params":{"name":"\u0063reate_todo"}}`, "create_todo", true, ""},
 		{`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, "", false, ""},
 		{`{"jsonrpc":"2.0","id":1,"result":{}}`, "", false, ""},
-		{`{"method":"tools/call"}`, "", false, ""},
-		{`{"method":"tools/call","params":null}`, "", false, ""},
+		{`{"method":"tools/call"}`, "", true, ""},
+		{`{"method":"tools/call","params":null}`, "", true, ""},
+		{`{"method":"tools/call","params":{}}`, "", true, ""},
+		{`{"method":"tools/call","params":"x"}`, "", false, ""},
 		{`{"method":"tools/call","params":[]}`, "", false, ""},
 		{`{"method":"tools/call","params":{"name":7}}`, "", false, ""},
 		{`{"method":5,"params":{"name":"create_todo"}}`, "", false, ""},
@@ -48,6 +52,24 @@ func TestToolCall(t *testing.T) {
 		{`{"method":"resources/read","params":{"uri":"todo://list","URI":"secret://x"}}`, "", false, "only in case"},
 		{`{"method":"prompts/get","params":{"name":"a","Name":"b"}}`, "", false, "only in case"},
 		{`{"method":"resources/read","params":{"uri":7}}`, "", false, ""},
+		{"{\"method\":\"tools/call\",\"params\":{\"\u212aey\":1,\"name\":\"list_todos\",\"argument\u017f\":{}}}", "", false, "only in case"},
+		{`{"method":"tools/list","params":{"name":"a","name":"b"}}`, "", false, ""},
+		{`{"method":"tools/list","params":{"name":"a","name":"b"},"x":[1,2.5e-3,true,false,null,{"a":[]}]}`, "", false, ""},
+		{`{"method":"tools/call","params":{"name":"a","name":"b"},"method":"x"}`, "", false, "more than once"},
+		{`{"params":{"name":"create_todo","arguments":{"a":{"b":[1,{"c":"\"}"}]}}},"method":"tools/call"}`, "create_todo", true, ""},
+		{`{"method":"tools/call","params":{"name":null}}`, "", true, ""},
+		{`{"method":"tools/call","params":{"name":"\ud83d\ude00"}}`, "\U0001F600", true, ""},
+		{`{"method":"tools/call","params":{"name":"\ud83d"}}`, "", false, "not valid Unicode"},
+		{`{"method":"tools/call","params":{"name":"\ude00\ud83d"}}`, "", false, "not valid Unicode"},
+		{"{\"method\":\"tools/call\",\"params\":{\"name\":\"a\xff\"}}", "", false, "not valid Unicode"},
+		{"{\"method\":\"tools/list\",\"params\":{\"name\":\"a\xff\"}}", "", false, ""},
+		{"{\"method\":\"tools/call\",\"params\":{\"name\":\"a\",\"arguments\":\"\xff\"}}", "a", true, ""},
+		{`{"method":"tools/call","params":{"name":"a","arguments":01}}`, "", false, "not valid JSON"},
+		{`{"method":"tools/call","params":{"name":"a","arguments":[1,]}}`, "", false, "not valid JSON"},
+		{`{"method":"tools/call","params":{"name":"a\x"}}`, "", false, "not valid JSON"},
+		{"{\"method\":\"tools/call\",\"params\":{\"name\":\"a\nb\"}}", "", false, "not valid JSON"},
+		{`{"method":"tools/call","params":{"name":"a",}}`, "", false, "not valid JSON"},
+		{`{"method":"tools/call","params":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "", false, "nests more than"},
 	} {
 		m, err := parseMessage([]byte(tc.body))
 		tool, isCall := m.Target, m.HasTarget
@@ -106,4 +128,29 @@ func TestStandardHeaders(t *testing.T) {
 	if err := checkStandardHeaders(h, current, call); err == nil {
 		t.Error("two Mcp-Method headers accepted")
 	}
+}
+
+// FuzzParseMessageSyntax checks the scanner's JSON syntax against
+// encoding/json: a body it accepts is valid JSON, and one it calls invalid
+// is not. (internal/server fuzzes what it reads against the MCP library.)
+//
+//	go test -run '^$' -fuzz FuzzParseMessageSyntax ./internal/auth
+func FuzzParseMessageSyntax(f *testing.F) {
+	for _, seed := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_todo","arguments":{"a":[1,-2.5e+3,true,null,"\u00e9\n"]}}}`,
+		`{"jsonrpc":"2.0","id":"x","result":{}}`,
+		`{"method":"tools/list","params":{"cursor":"c"}} `,
+		`{"a":01}`, `{"a":[1,]}`, `{"a":"\x"}`, `{"a":tru}`, `{"a":1.}`, `{"a":-}`, `{"a" 1}`, `{,}`, `{"a":1`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, err := parseMessage(body)
+		switch valid := json.Valid(body); {
+		case err == nil && !valid:
+			t.Fatalf("accepted invalid JSON %q", body)
+		case errors.Is(err, errNotJSON) && valid:
+			t.Fatalf("called valid JSON %q invalid", body)
+		}
+	})
 }

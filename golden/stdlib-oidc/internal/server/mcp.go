@@ -67,6 +67,12 @@ func newMCPHandler(server *mcp.Server, cfg config.Config, metadataURL string, lo
 		// DisableLocalhostProtection stays false: requests reaching a
 		// loopback listener with a non-loopback Host are refused (DNS
 		// rebinding).
+		//
+		// JSONResponse stays false: answers are server-sent events, so
+		// that the notifications a tool sends during a call (progress,
+		// log messages) reach the client. With application/json answers a
+		// stateless server cannot deliver them (sending fails), for a few
+		// percent less CPU.
 	})
 	bridge := sdkauth.RequireBearerToken(tokenInfo, &sdkauth.RequireBearerTokenOptions{
 		ResourceMetadataURL: metadataURL,

@@ -3,7 +3,8 @@
 // Package rules holds the checks and defaults that create-mcp-auth and the
 // servers it generates must agree on: which hosts are loopback, what makes a
 // server, issuer or resource URL acceptable, what a scope, tool name or
-// Scalekit resource ID looks like, and which values are placeholders.
+// Scalekit resource or connection ID looks like, and which values are
+// placeholders.
 //
 // Each rule lives here once. The CLI, dev-auth and the generator call it,
 // and every generated project carries this very file, unchanged, as
@@ -176,6 +177,71 @@ var scalekitIDRE = regexp.MustCompile(`^res_[A-Za-z0-9_-]+$`)
 func CheckScalekitResourceID(id string) error {
 	if !scalekitIDRE.MatchString(id) {
 		return fmt.Errorf("%q is not a Scalekit resource ID: they are res_ followed by letters and digits, e.g. res_123456789 (dashboard → MCP Servers → your server)", id)
+	}
+	return nil
+}
+
+// scalekitConnIDRE is the shape of Scalekit's connection IDs: conn_ and
+// letters, digits, underscores or hyphens.
+var scalekitConnIDRE = regexp.MustCompile(`^conn_[A-Za-z0-9_-]+$`)
+
+// CheckScalekitConnectionID checks the ID of a Scalekit "bring your own
+// auth" connection (conn_…), which names the connection in the URLs of the
+// login hand-back. The classic mistake is the MCP server's resource ID
+// (res_…) in its place: Scalekit then answers 404 or "invalid ID".
+func CheckScalekitConnectionID(id string) error {
+	switch {
+	case strings.HasPrefix(id, "res_"):
+		return fmt.Errorf("%q is the MCP server's resource ID (res_…), not the connection ID: bring your own auth needs the conn_… ID from the dashboard → MCP Servers → your server → Advanced Configurations → Connection ID", id)
+	case !scalekitConnIDRE.MatchString(id):
+		return fmt.Errorf("%q is not a Scalekit connection ID: they are conn_ followed by letters and digits, e.g. conn_123456789 (dashboard → MCP Servers → your server → Advanced Configurations → Connection ID)", id)
+	}
+	return nil
+}
+
+// CheckLoginPath checks the path of a server's own login route, the one a
+// Scalekit "bring your own auth" connection sends users to: an absolute
+// path of letters, digits, - . _ ~ and /, with no empty segment, that is
+// not taken by the protected resource metadata, /healthz or /readyz.
+func CheckLoginPath(path string) error {
+	switch {
+	case !strings.HasPrefix(path, "/") || path == "/":
+		return fmt.Errorf("login path %q must start with / and name a route, e.g. /login", path)
+	case strings.ContainsFunc(path, func(r rune) bool { return !isPathChar(r) }) || strings.Contains(path, "//"):
+		return fmt.Errorf("login path %q may hold only letters, digits, - . _ ~ and single slashes", path)
+	case path == "/healthz" || path == "/readyz" || strings.HasPrefix(path, "/.well-known/"):
+		return fmt.Errorf("login path %q is taken by the server's own routes (/healthz, /readyz, /.well-known/…); use e.g. /login", path)
+	}
+	return nil
+}
+
+// loginRequestIDRE is the shape accepted for the login_request_id an
+// authorization server hands a login route: 1 to 256 URL-safe characters
+// (RFC 3986 unreserved), since it becomes a segment of an API URL's path.
+var loginRequestIDRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,256}$`)
+
+// CheckLoginRequestID checks a login_request_id a login route received.
+func CheckLoginRequestID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("login_request_id is missing")
+	case !loginRequestIDRE.MatchString(id):
+		return errors.New("login_request_id is not 1 to 256 letters, digits or - . _ ~")
+	}
+	return nil
+}
+
+// CheckLoginState checks the state a login route received, which it must
+// hand back unchanged. OAuth's state is opaque (RFC 6749 appendix A.5:
+// visible ASCII), so any printable ASCII but the space is accepted, up to
+// 1024 characters: no line breaks, markup-breaking controls or unbounded
+// sizes, and it always travels query-escaped.
+func CheckLoginState(state string) error {
+	switch {
+	case state == "":
+		return errors.New("state is missing")
+	case len(state) > 1024 || strings.ContainsFunc(state, func(r rune) bool { return r <= ' ' || r > '~' }):
+		return errors.New("state is not 1 to 1024 printable ASCII characters")
 	}
 	return nil
 }
