@@ -187,6 +187,9 @@ func goCmd(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
+	// The projects' tests of shared rate limits need redis-server; here
+	// its absence is a failure, not a skip (scripts/test.sh installs it).
+	cmd.Env = append(os.Environ(), "CREATE_MCP_AUTH_REQUIRE_REDIS=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)

@@ -29,6 +29,8 @@ func TestContractTestsCatchBrokenChecks(t *testing.T) {
 			"func checkAudience(c *accessClaims, accepted []string) error {", "func checkAudience(c *accessClaims, accepted []string) error {\n\treturn nil"},
 		{"the token is not required", "internal/auth/middleware.go",
 			"if errors.Is(err, errNoCredentials) {", "if errors.Is(err, errNoCredentials) {\n\t\t\t\tnext.ServeHTTP(w, r)\n\t\t\t\treturn"},
+		{"the client's rate limit is not enforced", "internal/auth/ratelimit.go",
+			"budget); !d.Allowed {", "budget); false && !d.Allowed {"},
 	}
 	for name, dispatch := range map[string]mutation{
 		"stdlib-greeting": {"the dispatch-level scope check is off", "internal/server/mcp.go",

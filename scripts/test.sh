@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of this repository, on a fresh machine: installs what the tests
-# need and is missing (Debian's chromium for the end-to-end tests), checks
+# need and is missing (Debian's chromium for the end-to-end tests, and
+# redis-server for the generated projects' shared rate limits), checks
 # formatting and vet, then runs the unit, CLI and golden build-and-run tests
 # (go test ./...) and the end-to-end tests with real MCP clients
 # (e2e/run.sh). CI runs exactly this (.ci/run).
@@ -25,6 +26,9 @@ go version
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 	need chromium
 fi
+# The generated projects' tests of shared rate limits start their own
+# redis-server; the golden tests require it (CREATE_MCP_AUTH_REQUIRE_REDIS).
+command -v redis-server >/dev/null || need redis-server
 
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then

@@ -37,6 +37,7 @@ func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slo
 		// Arguments that do not match a tool's input schema are answered
 		// with a tool error; the handler does not run.
 		mcpserver.WithInputSchemaValidation(),
+		mcpserver.WithToolHandlerMiddleware(noteToolErrors),
 		mcpserver.WithToolHandlerMiddleware(requireToolScopes(policy, logger)),
 	}
 	if filterList {
@@ -169,5 +170,6 @@ func refuse(ctx context.Context, logger *slog.Logger, tool string, tok *auth.Tok
 		attrs = append(attrs, slog.String("remote_addr", addr))
 	}
 	logger.LogAttrs(ctx, slog.LevelWarn, "tool call denied", attrs...)
+	auth.NoteRefused(ctx, reason)
 	return errors.New(message)
 }

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -44,6 +45,8 @@ type probes struct {
 	// receives each run's tool name first.
 	hold    chan struct{}
 	started chan string
+	// failing makes runs fail: the tool call ends in an error.
+	failing bool
 }
 
 // A probeRun is one call that reached a tool.
@@ -61,9 +64,13 @@ func (p *probes) run(ctx context.Context, tool, subject string) (string, error) 
 	err := ctx.Err()
 	p.mu.Lock()
 	p.runs = append(p.runs, probeRun{tool, subject, err})
+	failing := p.failing
 	p.mu.Unlock()
 	if err != nil {
 		return "", err
+	}
+	if failing {
+		return "", errors.New("probe " + tool + " failed, as asked")
 	}
 	return "probe " + tool + " ran", nil
 }

@@ -14,7 +14,7 @@ import (
 const (
 	corsAllowMethods  = "GET, POST, DELETE, OPTIONS"
 	corsAllowHeaders  = "Authorization, Content-Type, MCP-Protocol-Version, Mcp-Session-Id, Mcp-Method, Mcp-Name, Last-Event-ID"
-	corsExposeHeaders = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version"
+	corsExposeHeaders = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, Retry-After"
 	corsMaxAge        = "7200"
 )
 

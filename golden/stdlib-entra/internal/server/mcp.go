@@ -41,6 +41,7 @@ func newMCPServer(name string, policy *auth.Policy, filterList bool, logger *slo
 		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) { c.CacheScope = "private" },
 	})
 	server.AddReceivingMiddleware(requireToolScopes(policy, logger))
+	server.AddReceivingMiddleware(noteToolErrors)
 	if filterList {
 		server.AddReceivingMiddleware(filterLists(policy))
 	}
@@ -175,6 +176,7 @@ func refuse(ctx context.Context, logger *slog.Logger, tool string, info *sdkauth
 		attrs = append(attrs, slog.String("sub", info.UserID), slog.String("client_id", clientID))
 	}
 	logger.LogAttrs(ctx, slog.LevelWarn, "tool call denied", attrs...)
+	auth.NoteRefused(ctx, reason)
 	return &jsonrpc.Error{Code: code, Message: message}
 }
 

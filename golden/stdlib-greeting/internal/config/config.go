@@ -71,6 +71,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	// FILTER_TOOLS_LIST is the variable's name from before resources and
 	// prompts had scopes.
 	cfg.FilterLists = l.boolean("FILTER_LISTS", l.boolean("FILTER_TOOLS_LIST", false))
+	cfg.Auth.RateLimit = l.rateLimit()
 
 	cfg.Auth.ResourceName = DefaultServerName
 	cfg.Auth.MaxBodyBytes = DefaultMaxBodyBytes

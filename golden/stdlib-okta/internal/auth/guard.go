@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"example.com/notes/internal/ratelimit"
 	"example.com/notes/internal/rules"
 )
 
@@ -62,6 +63,8 @@ type Settings struct {
 	// ChallengeScopes are the scopes a 401 challenge asks clients to get
 	// a token for; empty means every declared scope.
 	ChallengeScopes []string
+	// RateLimit are the per-client rate limits; the zero value is none.
+	RateLimit ratelimit.Settings
 }
 
 // A Guard protects an MCP endpoint. It is safe for concurrent use.
@@ -75,6 +78,7 @@ type Guard struct {
 	verifier *Verifier
 	policy   *Policy
 	logger   *slog.Logger
+	limits   *rateLimits // nil without RATE_LIMIT
 
 	metadata    http.Handler
 	metadataURL string
@@ -116,6 +120,10 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	limits, err := newRateLimits(ctx, s.RateLimit, s.ResourceURL, policy, logger)
+	if err != nil {
+		return nil, err
+	}
 	g := &Guard{
 		resource:       resource,
 		origin:         rules.OriginOf(resource),
@@ -125,6 +133,7 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 		verifier:       verifier,
 		policy:         policy,
 		logger:         logger,
+		limits:         limits,
 		metadata:       metadata,
 		metadataURL:    metadataURL(resource),
 		scopes:         strings.Join(qualify(s.ScopePrefix, challengeScopes(s.ChallengeScopes, policy)), " "),
@@ -143,11 +152,15 @@ func NewGuard(ctx context.Context, s Settings, policy *Policy, logger *slog.Logg
 
 // Protect wraps the MCP handler. In order, a request must: come from an
 // allowed browser origin, if any (CORS preflights are answered here, before
-// authentication); not carry a token in the URL; carry a valid bearer token;
-// and, for a tools/call, hold the scopes the tool needs. The token is then
-// in the request context (FromContext).
+// authentication); not carry a token in the URL; with RATE_LIMIT, come from
+// an address that has not spent its budget of requests without a valid
+// token; carry a valid bearer token; with RATE_LIMIT, be within its
+// client's budget; and, for a tools/call, hold the scopes the tool needs.
+// The token is then in the request context (FromContext). Each request is
+// logged once (logAccess).
 func (g *Guard) Protect(next http.Handler) http.Handler {
-	return g.checkOrigin(g.refuseQueryToken(g.authenticate(g.checkToolScopes(next))))
+	return g.logAccess(g.checkOrigin(g.refuseQueryToken(g.limitUnverified(
+		g.authenticate(g.noteCaller(g.limitClient(g.checkToolScopes(next))))))))
 }
 
 // RequireToken returns middleware that protects a route of your own like

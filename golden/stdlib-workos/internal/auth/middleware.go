@@ -146,6 +146,7 @@ func (g *Guard) checkToolScopes(next http.Handler) http.Handler {
 			writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch, err.Error())
 			return
 		}
+		noteMessage(r, msg)
 		if msg.Method == methodCancelled && !msg.IsRequest {
 			// Every request here is stateless: its JSON-RPC id is chosen
 			// by a client and names no request of this caller in
@@ -355,6 +356,7 @@ func (g *Guard) audit(r *http.Request, d denial) {
 	}
 	attrs = append(attrs, d.attrs...)
 	g.logger.LogAttrs(r.Context(), level, "request denied", attrs...)
+	NoteRefused(r.Context(), d.reason)
 }
 
 // CloseWithoutReading makes the answer to the request of w the last on its
