@@ -19,7 +19,9 @@ import (
 
 func main() {
 	server := mcp.NewServer(&mcp.Implementation{Name: "Greeting MCP", Version: "bench"}, nil)
-	tools.AddAll(server)
+	// No policy: it guards resources and prompts, and the greeting server
+	// has none.
+	tools.AddAll(server, nil)
 	// The transport options of internal/server/mcp.go, less the auth.
 	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, MaxRequestBodyBytes: 1 << 20})

@@ -21,7 +21,9 @@ func main() {
 	// auth.
 	server := mcpserver.NewMCPServer("Greeting MCP", "bench",
 		mcpserver.WithToolCapabilities(false), mcpserver.WithInputSchemaValidation())
-	tools.AddAll(server)
+	// No policy: it guards resources and prompts, and the greeting server
+	// has none.
+	tools.AddAll(server, nil)
 	mux := http.NewServeMux()
 	mux.Handle("/", mcpserver.NewStreamableHTTPServer(server, mcpserver.WithStateLess(true)))
 	mux.HandleFunc("GET /healthz", func(http.ResponseWriter, *http.Request) {})
