@@ -9,7 +9,9 @@ require (
 	github.com/joho/godotenv v1.5.1
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/yosida95/uritemplate/v3 v3.0.2
-	golang.org/x/oauth2 v0.35.0
+	// oauth2: the example agent and client-credentials downstreams. The newest
+	// for Go 1.25: v0.37.0 and later need Go 1.26.
+	golang.org/x/oauth2 v0.36.0
 	golang.org/x/time v0.15.0
 )
 
