@@ -98,3 +98,26 @@ func TestDownstreamPlaceholders(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNoDownstreamNoFiles: a spec without downstreams gets no downstream
+// package; one with them does.
+func TestNoDownstreamNoFiles(t *testing.T) {
+	has := func(s *Spec) bool {
+		files, err := Render(s, "(devel)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasPrefix(f.Path, "internal/downstream/") {
+				return true
+			}
+		}
+		return false
+	}
+	if has(defaultSpec()) {
+		t.Error("a spec without downstreams got internal/downstream")
+	}
+	if !has(withDownstream(nil)) {
+		t.Error("a spec with downstreams got no internal/downstream")
+	}
+}
