@@ -254,3 +254,21 @@ func newDownstreamData(d Downstream) DownstreamData {
 func (d *Data) HasDownstream(kind string) bool {
 	return slices.ContainsFunc(d.Downstream, func(ds DownstreamData) bool { return ds.Kind == kind })
 }
+
+// CheckDownstream checks d as Validate would if it came after taken in the
+// spec's list, defaults applied to copies, and returns d's problems only:
+// for the interview, which checks each answer as it is given.
+func CheckDownstream(taken []Downstream, d Downstream, allowHTTP bool) []Problem {
+	s := Spec{Downstream: append(slices.Clone(taken), d)}
+	s.applyDownstreamDefaults()
+	var v validator
+	v.downstream(s.Downstream, allowHTTP)
+	prefix := fmt.Sprintf("downstream[%d].", len(taken))
+	var out []Problem
+	for _, p := range v.problems {
+		if strings.HasPrefix(p.Path, prefix) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -2,6 +2,8 @@ package generator
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -119,5 +121,43 @@ func TestNoDownstreamNoFiles(t *testing.T) {
 	}
 	if !has(withDownstream(nil)) {
 		t.Error("a spec with downstreams got no internal/downstream")
+	}
+}
+
+// TestDownstreamManifestRoundTrip: downstream services come back from the
+// manifest as they went in, every field of both kinds; the generated
+// client code is recorded as create-mcp-auth's, .env.example as the
+// user's.
+func TestDownstreamManifestRoundTrip(t *testing.T) {
+	s := withDownstream(func(api, mcp *Downstream) {
+		api.Header, api.Scheme, api.KeyEnv = "Authorization", "Token", "WEATHER_TOKEN"
+		mcp.Issuer, mcp.TokenURL = "", "https://auth.example.com/oauth/token"
+		mcp.Resource, mcp.Audience = "https://tickets.example.com", "tickets-api"
+	})
+	files, err := Render(s, "(devel)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	for _, f := range files {
+		if f.Path == ManifestName {
+			data = f.Data
+		}
+	}
+	m, err := ParseManifest("manifest", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(m.Downstream, s.Downstream) {
+		t.Errorf("downstream read back as\n%+v\nwant\n%+v", m.Downstream, s.Downstream)
+	}
+	for _, path := range []string{"internal/downstream/downstream.go", "internal/downstream/api.go", "internal/downstream/mcp.go",
+		"internal/downstream/api_test.go", "internal/config/downstream.go", "internal/rules/downstream.go"} {
+		if m.Generated.Files[path] == "" {
+			t.Errorf("%s is not recorded as create-mcp-auth's", path)
+		}
+	}
+	if !slices.Contains(m.Generated.Yours, ".env.example") || m.Generated.Files[".env.example"] != "" {
+		t.Error(".env.example is not recorded as the user's")
 	}
 }
