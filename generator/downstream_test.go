@@ -161,3 +161,17 @@ func TestDownstreamManifestRoundTrip(t *testing.T) {
 		t.Error(".env.example is not recorded as the user's")
 	}
 }
+
+// TestDownstreamAddedByHand: a downstream service added to a manifest by
+// hand, without the names new fills in, gets them when the manifest is
+// read, so that upgrade can render it.
+func TestDownstreamAddedByHand(t *testing.T) {
+	m, err := ParseManifest("manifest", []byte("version: 2\nmodule: example.com/x\ndownstream:\n  - name: weather\n    kind: api\n    url: https://api.weather.example\n  - name: tickets\n    kind: mcp\n    url: https://t.example.com/mcp\n    issuer: https://auth.example.com\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, mcp := m.Downstream[0], m.Downstream[1]
+	if api.Header != "Authorization" || api.KeyEnv != "WEATHER_API_KEY" || mcp.ClientIDEnv != "TICKETS_CLIENT_ID" || mcp.ClientSecretEnv != "TICKETS_CLIENT_SECRET" {
+		t.Errorf("defaults not applied: %+v %+v", api, mcp)
+	}
+}
