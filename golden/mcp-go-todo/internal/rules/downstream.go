@@ -64,8 +64,8 @@ var serverVariables = []string{
 	"LOG_LEVEL", "LOG_FORMAT", "FILTER_LISTS", "FILTER_TOOLS_LIST",
 	// The login route of bring your own auth.
 	"SCALEKIT_CONNECTION_ID", "SCALEKIT_CLIENT_ID", "SCALEKIT_CLIENT_SECRET", "APP_ENV",
-	// Not the server's, but the shell's: never a place for a secret.
-	"PATH", "HOME", "USER", "SHELL", "PWD", "TMPDIR", "LANG",
+	// The shell's and the Go runtime's: never a place for a secret.
+	"PATH", "HOME", "USER", "SHELL", "PWD", "TMPDIR", "LANG", "GOGC", "GOMEMLIMIT",
 }
 
 // serverPrefixes start the families of variables a server reads: more
