@@ -20,6 +20,10 @@ type WhoamiInput struct{}
 // It runs only for a caller whose token holds the scopes
 // .create-mcp-auth.yaml lists for whoami; req.Extra.TokenInfo says who
 // is calling (UserID is the token's "sub").
+//
+// downstream.Get() (package example.com/downstream/internal/downstream) has ready
+// clients of the services tools call, with this server's own credentials:
+// Weather, Tickets. README: Calling other services.
 func handleWhoami(ctx context.Context, req *mcp.CallToolRequest, in WhoamiInput) (*mcp.CallToolResult, any, error) {
 	// TODO: replace this stub with the real work of whoami.
 	caller := "an unknown caller"
