@@ -4,11 +4,13 @@
 #   1. builds the CLI and generates a fresh stdlib project from golden/stdlib-todo.yaml;
 #   2. starts two dev-auths from inside it (one --auto-approve for scripted
 #      clients, one showing the real consent page) and the generated server;
-#   3. runs the Node tests: the official MCP TypeScript SDK client with its
-#      OAuth support (sdk.test.mjs), Chromium driving the consent page
-#      (consent.test.mjs), and bring your own auth (byoa.test.mjs): a project
-#      generated from golden/stdlib-byoa.yaml behind a dev-auth started with
-#      --login-url, its login page driven in Chromium;
+#   3. runs the project's example agent (examples/agent, Go, the official MCP
+#      Go SDK's client) with dev-auth's machine client, then the Node tests:
+#      the official MCP TypeScript SDK client with its OAuth support
+#      (sdk.test.mjs), Chromium driving the consent page (consent.test.mjs),
+#      and bring your own auth (byoa.test.mjs): a project generated from
+#      golden/stdlib-byoa.yaml behind a dev-auth started with --login-url, its
+#      login page driven in Chromium;
 #   4. runs the MCP conformance suite's authorization-server scenarios against
 #      dev-auth, once for the plain issuer and once for the Scalekit-style
 #      per-resource issuer the generated server advertises.
@@ -106,7 +108,7 @@ step "generate the stdlib todo project"
 project=$tmp/todo
 "$cli" new "$project" --config "$root/golden/stdlib-todo.yaml" --yes \
 	--server-url "$resource" --port "$mcp_port" >"$out/new.log" 2>&1 || { cat "$out/new.log" >&2; die "create-mcp-auth new failed"; }
-(cd "$project" && go build -o "$tmp/bin/todo-server" .)
+(cd "$project" && go build -o "$tmp/bin/todo-server" . && go build -o "$tmp/bin/agent" ./examples/agent)
 
 # The machine client's secret: dev-auth takes it from the environment and
 # `create-mcp-auth token` (run by sdk.test.mjs) reads it from there too.
@@ -128,6 +130,28 @@ step "start the generated server on $resource"
 	PORT=$mcp_port LOG_LEVEL=debug exec "$tmp/bin/todo-server") >"$out/server.log" 2>&1 &
 pids+=($!)
 wait_http "http://localhost:$mcp_port/healthz" "$!" "generated server"
+
+step "example agent: client credentials from dev-auth, tools listed, a tool called"
+# With no -issuer, the agent finds dev-auth through the server's protected
+# resource metadata (its per-resource issuer) and asks for a token for the
+# server (RFC 8707 resource).
+AGENT_CLIENT_ID=dev-machine AGENT_CLIENT_SECRET=$DEV_AUTH_CLIENT_SECRET MCP_SERVER_URL=$resource \
+	"$tmp/bin/agent" -tool list_todos >"$out/agent.log" 2>&1 || { cat "$out/agent.log" >&2; die "the example agent failed"; }
+cat "$out/agent.log"
+grep -q "^tools: .*create_todo" "$out/agent.log" || die "the agent did not list the tools"
+grep -q "^list_todos: list_todos called by dev-machine" "$out/agent.log" || die "the agent's tool call did not run as dev-machine"
+# With the plain issuer and only todo:read, a tool that needs todo:write is
+# refused (403 insufficient_scope): machine clients are held to scopes too.
+if AGENT_CLIENT_ID=dev-machine AGENT_CLIENT_SECRET=$DEV_AUTH_CLIENT_SECRET MCP_SERVER_URL=$resource \
+	"$tmp/bin/agent" -issuer "$auth_url" -scope todo:read -tool create_todo >"$out/agent-refused.log" 2>&1; then
+	cat "$out/agent-refused.log" >&2
+	die "the agent called create_todo with a todo:read token"
+fi
+cat "$out/agent-refused.log"
+grep -qi "forbidden\|insufficient_scope\|403" "$out/agent-refused.log" || die "the under-scoped call failed for another reason"
+if grep -qF "$DEV_AUTH_CLIENT_SECRET" "$out/agent.log" "$out/agent-refused.log"; then
+	die "the agent printed the client secret"
+fi
 
 step "bring your own auth: generate golden/stdlib-byoa.yaml, start dev-auth --login-url on $byoa_auth_url and the server on $byoa_resource"
 byoa=$tmp/notes

@@ -82,6 +82,10 @@ func ParseManifest(name string, data []byte) (*Manifest, error) {
 		return nil, fileProblem(name, "version", fmt.Sprintf("unsupported spec version %d", m.Version),
 			fmt.Sprintf("set version: %d (this create-mcp-auth reads versions 1 and %d)", SpecVersion, SpecVersion))
 	}
+	// A downstream service added to the manifest by hand, as the
+	// generated README shows, gets the variable and header names new would
+	// have given it.
+	m.Spec.applyDownstreamDefaults()
 	return &m, nil
 }
 

@@ -57,6 +57,9 @@ type Data struct {
 	// Login is the login route of a server that signs users in itself
 	// (bring your own auth); nil when the authorization server does.
 	Login *Login
+
+	// Downstream are the services the tools call (downstream.go).
+	Downstream []DownstreamData
 }
 
 // ToolData is a tool plus what templates derive from it.
@@ -166,6 +169,9 @@ func renderTree(fsys fs.FS, dirs []string, data *Data) ([]File, error) {
 		}
 		for _, it := range items {
 			f, err := renderFile(fsys, sources[out], path.Join(path.Dir(out), it.out), it.data)
+			if errors.Is(err, errNothing) {
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -212,6 +218,11 @@ func perItem(data *Data, name string) []item {
 	return items
 }
 
+// errNothing is renderFile's answer for a template that rendered to
+// nothing but white space, such as the files of a feature the spec does
+// not use: no file is written.
+var errNothing = errors.New("nothing rendered")
+
 // renderFile renders one template into out, formatting Go files.
 func renderFile(fsys fs.FS, src, out string, data *Data) (File, error) {
 	text, err := fs.ReadFile(fsys, src)
@@ -233,6 +244,9 @@ func renderFile(fsys fs.FS, src, out string, data *Data) (File, error) {
 		return File{}, fmt.Errorf("render %s: %w", out, err)
 	}
 	b := buf.Bytes()
+	if len(bytes.TrimSpace(b)) == 0 {
+		return File{}, errNothing
+	}
 	if strings.HasSuffix(out, ".go") {
 		if b, err = formatGo(out, b); err != nil {
 			return File{}, err
@@ -319,6 +333,9 @@ func newData(s *Spec, version string) *Data {
 			p.Description = "TODO: describe what " + p.Name + " asks for."
 		}
 		d.Prompts = append(d.Prompts, PromptData{Prompt: p, GoName: GoName(p.Name), File: PromptFile(p.Name)})
+	}
+	for _, ds := range s.Downstream {
+		d.Downstream = append(d.Downstream, newDownstreamData(ds))
 	}
 	return d
 }

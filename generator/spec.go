@@ -57,6 +57,8 @@ type Spec struct {
 	Resources         []Resource `yaml:"resources,omitempty"`
 	Prompts           []Prompt   `yaml:"prompts,omitempty"`
 	Login             *Login     `yaml:"login,omitempty"`
+	// Downstream lists the services the tools call (downstream.go).
+	Downstream []Downstream `yaml:"downstream,omitempty"`
 }
 
 // Scalekit holds the settings of the scalekit provider.
@@ -161,6 +163,7 @@ func (s *Spec) ApplyDefaults(base string) {
 			s.Resources[i].Name = ResourceName(r.URI)
 		}
 	}
+	s.applyDownstreamDefaults()
 }
 
 // setDefault sets *field to v if it is empty.

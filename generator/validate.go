@@ -71,6 +71,7 @@ func Validate(s *Spec) error {
 	v.resources(s.Resources, s.Scopes, files)
 	v.prompts(s.Prompts, s.Scopes, files)
 	v.login(s)
+	v.downstream(s.Downstream, s.AllowInsecureHTTP)
 	return v.err()
 }
 

@@ -87,6 +87,9 @@ func probe(t *testing.T, name string) {
 	t.Run("several issuers: each with its own keys", func(t *testing.T) { severalIssuers(t, bin, spec) })
 
 	t.Run("dev-auth: its tokens run each tool", func(t *testing.T) { probeDevAuth(t, bin, spec) })
+	if len(spec.Downstream) > 0 {
+		t.Run("downstream: each call carries the server's own credential", func(t *testing.T) { probeDownstream(t, bin, spec) })
+	}
 
 	if outageStarted {
 		t.Run("jwks outage: recovers when the issuer does", outage.recover)
@@ -620,6 +623,7 @@ func launch(t *testing.T, bin string, port int, resource, envURL, resourceID str
 		// Read only by servers with a login route (bring your own auth).
 		"SCALEKIT_CONNECTION_ID=conn_golden", "SCALEKIT_CLIENT_ID=skc_golden", "SCALEKIT_CLIENT_SECRET=golden-client-secret",
 	)
+	cmd.Env = append(cmd.Env, downstreamEnv...)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = srv.logs, srv.logs
 	if err := cmd.Start(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -81,6 +82,12 @@ func TestBadInput(t *testing.T) {
 		{"settings of another provider", []string{"--provider", "entra", "--issuer", "https://auth.example.com"}, []string{"oidc: oidc settings are given, but the provider is entra"}},
 		{"bad port", []string{"--port", "70000"}, []string{"--port (port): port 70000 is out of range"}},
 		{"port zero", []string{"--port", "0"}, []string{"--port (port): port 0 is out of range"}},
+		{"downstream without its URL", []string{"--downstream-api", "weather"}, []string{`--downstream-api: "weather": no "=" between the name and the URL; write NAME=URL[,OPTION=VALUE]`}},
+		{"downstream option unknown", []string{"--downstream-api", "weather=https://w.example.com,hedaer=X-Key"}, []string{`--downstream-api: "weather=https://w.example.com,hedaer=X-Key": unknown option "hedaer"`}},
+		{"downstream over plain http", []string{"--downstream-api", "weather=http://w.example.com"}, []string{"--downstream-api or --downstream-mcp (downstream[0].url): \"http://w.example.com\" uses plain http"}},
+		{"downstream api with an issuer", []string{"--downstream-api", "weather=https://w.example.com,issuer=https://auth.example.com"}, []string{"(downstream[0].issuer): issuer is for downstreams of kind mcp"}},
+		{"downstream mcp without issuer", []string{"--downstream-mcp", "tickets=https://t.example.com/mcp"}, []string{"(downstream[0].issuer): downstream \"tickets\" does not say where its tokens come from"}},
+		{"downstream twice", []string{"--downstream-api", "w=https://w.example.com", "--downstream-mcp", "w=https://t.example.com/mcp,token-url=https://auth.example.com/token"}, []string{"(downstream[1].name): downstream \"w\" is declared twice"}},
 		{"several at once", []string{"--server-url", "x", "--scope", "a b", "--tool", "t=zzz"}, []string{"--server-url", "--scope (scopes[0].name)", "--tool (tools[0].scopes)"}},
 	}
 	for _, tt := range tests {
@@ -276,6 +283,39 @@ func TestEntryFlagsRoundTrip(t *testing.T) {
 		if name != tc.name || !slices.Equal(scopes, tc.scopes) {
 			t.Errorf("%q %q came back as %q %q", tc.name, tc.scopes, name, scopes)
 		}
+	}
+}
+
+// TestDownstreamFlagsRoundTrip: what commandLine writes for a downstream
+// service, parseDownstream reads back the same, defaults left out.
+func TestDownstreamFlagsRoundTrip(t *testing.T) {
+	s := &generator.Spec{Module: "example.com/x", Downstream: []generator.Downstream{
+		{Name: "weather", Kind: "api", URL: "https://api.weather.example/v1?units=metric"},
+		{Name: "crm", Kind: "api", URL: "https://crm.example.com", Header: "Authorization", Scheme: "Token", KeyEnv: "CRM_TOKEN"},
+		{Name: "search", Kind: "api", URL: "https://search.example.com", Header: "X-API-Key"},
+		{Name: "tickets", Kind: "mcp", URL: "https://tickets.example.com/mcp", Issuer: "https://auth.example.com", Scopes: []string{"a", "b"}},
+		{Name: "docs", Kind: "mcp", URL: "https://docs.example.com/mcp", TokenURL: "https://auth.example.com/oauth/token", Resource: "https://docs.example.com",
+			Audience: "docs-api", ClientIDEnv: "DOCS_ID", ClientSecretEnv: "DOCS_SECRET"},
+	}}
+	s.ApplyDefaults("x")
+	if err := generator.Validate(s); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range s.Downstream {
+		flag, value := formatDownstream(d)
+		kind := map[string]string{downstreamAPIFlag: "api", downstreamMCPFlag: "mcp"}[flag]
+		got, err := parseDownstream(kind, value)
+		if err != nil {
+			t.Fatalf("--%s %s: %v", flag, value, err)
+		}
+		back := generator.Spec{Module: "example.com/x", Downstream: []generator.Downstream{got}}
+		back.ApplyDefaults("x")
+		if !reflect.DeepEqual(back.Downstream[0], d) {
+			t.Errorf("%+v\nwritten as --%s %s\nread back as %+v", d, flag, value, back.Downstream[0])
+		}
+	}
+	if _, value := formatDownstream(s.Downstream[0]); value != "weather=https://api.weather.example/v1?units=metric" {
+		t.Errorf("an API with defaults only: %s", value)
 	}
 }
 

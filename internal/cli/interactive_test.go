@@ -308,6 +308,7 @@ var (
 	providers     = generator.Providers
 	loginModes    = []string{"hosted", "byoa"}
 	templateNames = generator.Templates
+	kinds         = generator.DownstreamKinds
 )
 
 // readManifest parses DIR/.create-mcp-auth.yaml and returns it with its bytes.
@@ -402,6 +403,16 @@ func TestInteractiveFullInterview(t *testing.T) {
 	s.answer("Prompt 1 name (empty: none):", "plan_day")
 	s.answer("Scopes plan_day requires (comma-separated; - for none):", "-")
 	s.answer("Prompt 2 name (empty to finish):", "")
+	s.answer("Downstream service 1 name (empty: none):", "weather")
+	s.choose("Kind of weather:", kinds, "api")
+	s.answer("URL of weather:", "https://api.weather.example/v1")
+	s.answer("Header the API key goes in:", "X-API-Key")
+	s.answer("Downstream service 2 name (empty to finish):", "tickets")
+	s.choose("Kind of tickets:", kinds, "mcp")
+	s.answer("URL of tickets:", "https://tickets.example.com/mcp")
+	s.answer("Issuer (authorization server) of tickets:", "https://auth.example.com")
+	s.answer("Scopes to ask tickets for (comma-separated; - for none):", "tickets:write")
+	s.answer("Downstream service 3 name (empty to finish):", "")
 	s.answer("Listen port:", "4100")
 	s.expect("The same project, without questions:")
 	if code := s.finish(); code != 0 {
@@ -431,6 +442,11 @@ func TestInteractiveFullInterview(t *testing.T) {
 		},
 		Resources: []generator.Resource{{URI: "todo://items/{id}", Name: "items_id", Scopes: []string{"todo:read"}}},
 		Prompts:   []generator.Prompt{{Name: "plan_day"}},
+		Downstream: []generator.Downstream{
+			{Name: "weather", Kind: "api", URL: "https://api.weather.example/v1", Header: "X-API-Key", KeyEnv: "WEATHER_API_KEY"},
+			{Name: "tickets", Kind: "mcp", URL: "https://tickets.example.com/mcp", Issuer: "https://auth.example.com",
+				ClientIDEnv: "TICKETS_CLIENT_ID", ClientSecretEnv: "TICKETS_CLIENT_SECRET", Scopes: []string{"tickets:write"}},
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("manifest spec:\n got %+v\nwant %+v\n%s", got, want, manifest)
@@ -490,6 +506,25 @@ func TestInteractiveValidation(t *testing.T) {
 	s.answer("Resource 2 URI (empty to finish):", "")
 	s.invalid("Prompt 1 name (empty: none):", "bad prompt", "invalid tool name")
 	s.answer("Prompt 1 name (empty: none):", "")
+	s.invalid("Downstream service 1 name (empty: none):", "Weather-API", "invalid downstream name")
+	s.invalid("Downstream service 1 name (empty: none):", "mcp", "MCP_AUDIENCE")
+	s.answer("Downstream service 1 name (empty: none):", "weather")
+	s.choose("Kind of weather:", kinds, "api")
+	s.invalid("URL of weather:", "", "missing URL")
+	s.invalid("URL of weather:", "http://api.weather.example", "plain http")
+	s.answer("URL of weather:", "https://api.weather.example")
+	s.invalid("Header the API key goes in:", "Content-Length", "cannot go there")
+	s.answer("Header the API key goes in:", "")
+	s.invalid("Downstream service 2 name (empty to finish):", "weather", "declared twice")
+	s.answer("Downstream service 2 name (empty to finish):", "tickets")
+	s.choose("Kind of tickets:", kinds, "mcp")
+	s.answer("URL of tickets:", "https://tickets.example.com/mcp")
+	s.invalid("Issuer (authorization server) of tickets:", "", "where its tokens come from")
+	s.invalid("Issuer (authorization server) of tickets:", "https://auth.example.com?x=1", "query")
+	s.answer("Issuer (authorization server) of tickets:", "https://auth.example.com")
+	s.invalid("Scopes to ask tickets for (comma-separated; - for none):", "a,a", "twice")
+	s.answer("Scopes to ask tickets for (comma-separated; - for none):", "")
+	s.answer("Downstream service 3 name (empty to finish):", "")
 	s.invalid("Listen port:", "70000", "enter a number from 1 to 65535")
 	s.invalid("Listen port:", "http", "enter a number from 1 to 65535")
 	s.answer("Listen port:", "8080")
@@ -504,7 +539,12 @@ func TestInteractiveValidation(t *testing.T) {
 		!reflect.DeepEqual(got.Scopes, []generator.Scope{{Name: "svc:use", Description: "use the service"}}) ||
 		!reflect.DeepEqual(got.Tools, []generator.Tool{{Name: "do.it"}}) ||
 		!reflect.DeepEqual(got.Resources, []generator.Resource{{URI: "svc://items/{id}", Name: "items_id", Scopes: []string{"svc:use"}}}) || got.Prompts != nil ||
-		!reflect.DeepEqual(got.Login, &generator.Login{Mode: "byoa", Path: "/sign-in"}) {
+		!reflect.DeepEqual(got.Login, &generator.Login{Mode: "byoa", Path: "/sign-in"}) ||
+		!reflect.DeepEqual(got.Downstream, []generator.Downstream{
+			{Name: "weather", Kind: "api", URL: "https://api.weather.example", Header: "Authorization", KeyEnv: "WEATHER_API_KEY"},
+			{Name: "tickets", Kind: "mcp", URL: "https://tickets.example.com/mcp", Issuer: "https://auth.example.com",
+				ClientIDEnv: "TICKETS_CLIENT_ID", ClientSecretEnv: "TICKETS_CLIENT_SECRET"},
+		}) {
 		t.Errorf("manifest spec does not hold the accepted answers: %+v", got)
 	}
 	if data, err := os.ReadFile(filepath.Join(full, "keep.txt")); err != nil || string(data) != "mine" {
@@ -528,6 +568,7 @@ func TestInteractiveFlagsAnswerQuestions(t *testing.T) {
 	s.answer("Tool 1 name (empty: one example tool, hello):", "")
 	s.answer("Resource 1 URI (empty: none):", "")
 	s.answer("Prompt 1 name (empty: none):", "")
+	s.answer("Downstream service 1 name (empty: none):", "")
 	s.answer("Listen port:", "")
 	s.expect("The same project, without questions:")
 	if code := s.finish(); code != 0 {
@@ -664,7 +705,8 @@ func TestInteractiveStdoutRedirected(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "redirected")
 	s := startPTY(t, ptyOptions{stdoutNotTerminal: true}, "new", dir, "--skip-tidy", "--template", "stdlib", "--module", "example.com/r",
 		"--server-url", "https://r.example.com/mcp", "--provider", "oidc", "--issuer", "https://auth.example.com",
-		"--jwks-url", "https://auth.example.com/keys", "--scope", "a=A", "--tool", "t=a", "--resource", "r://x=a", "--prompt", "p=a")
+		"--jwks-url", "https://auth.example.com/keys", "--scope", "a=A", "--tool", "t=a", "--resource", "r://x=a", "--prompt", "p=a",
+		"--downstream-api", "w=https://w.example.com/v1,header=X-Key")
 	s.answer("Listen port:", "9000")
 	if code := s.finish(); code != 0 {
 		t.Fatalf("exit %d, want 0\n%s", code, s.dump())
@@ -673,7 +715,8 @@ func TestInteractiveStdoutRedirected(t *testing.T) {
 	if strings.Contains(stdout, "Listen port") || strings.Contains(stdout, "\x1b[") {
 		t.Errorf("prompt or escape sequences in redirected stdout:\n%q", stdout)
 	}
-	if !strings.Contains(stdout, "The same project, without questions:") || !strings.Contains(stdout, "--port 9000") {
+	if !strings.Contains(stdout, "The same project, without questions:") || !strings.Contains(stdout, "--port 9000") ||
+		!strings.Contains(stdout, "--downstream-api w=https://w.example.com/v1,header=X-Key") {
 		t.Errorf("stdout lacks the equivalent command line:\n%s", stdout)
 	}
 	if got, _ := readManifest(t, dir); got.Port != 9000 {

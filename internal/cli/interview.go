@@ -114,6 +114,11 @@ func (in *interview) run(dir *string, s *generator.Spec) error {
 			s.Prompts = append(s.Prompts, generator.Prompt{Name: e.name, Scopes: e.scopes})
 		}
 	}
+	if !in.changed.Changed(downstreamAPIFlag) && in.asked(downstreamMCPFlag, len(s.Downstream) > 0) {
+		if s.Downstream, err = in.downstream(s.AllowInsecureHTTP); err != nil {
+			return err
+		}
+	}
 	if in.asked("port", s.Port != 0) {
 		ans, err := in.p.Input(Question{
 			Message: "Listen port:", Default: strconv.Itoa(generator.DefaultPort),

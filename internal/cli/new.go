@@ -38,6 +38,7 @@ type specFlags struct {
 	port                                  int
 	allowInsecureHTTP                     bool
 	login, loginPath                      string
+	downstreamAPIs, downstreamMCPs        []string
 }
 
 func newNewCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -60,7 +61,9 @@ status 2, and nothing is written.`,
       --scalekit-env https://acme.scalekit.com --scalekit-resource-id res_123 \
       --scope todo:read="Read todos" --scope todo:write="Change todos" \
       --tool list_todos=todo:read --tool create_todo=todo:write \
-      --resource 'todo://items/{id}=todo:read' --prompt plan_day=todo:read
+      --resource 'todo://items/{id}=todo:read' --prompt plan_day=todo:read \
+      --downstream-api weather=https://api.weather.example/v1,header=X-API-Key \
+      --downstream-mcp tickets=https://tickets.example.com/mcp,issuer=https://auth.example.com,scope=tickets:write
   create-mcp-auth new svc --config platform-spec.yaml --server-url https://svc.example.com/mcp`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -97,6 +100,10 @@ status 2, and nothing is written.`,
 	f.StringArrayVar(&sf.tools, "tool", nil, "a tool as NAME[=SCOPE[,SCOPE]]; repeatable; each scope must be declared (default: one example tool)")
 	f.StringArrayVar(&sf.resources, "resource", nil, "a resource as URI[=SCOPE[,SCOPE]], URI a URI or an RFC 6570 template like todo://items/{id}; repeatable (default: none)")
 	f.StringArrayVar(&sf.prompts, "prompt", nil, "a prompt as NAME[=SCOPE[,SCOPE]]; repeatable (default: none)")
+	f.StringArrayVar(&sf.downstreamAPIs, downstreamAPIFlag, nil, "an HTTP API the tools call with an API key, as NAME=URL[,header=H][,scheme=S][,key-env=VAR] "+
+		"(default header Authorization with scheme Bearer, key in NAME_API_KEY); repeatable (default: none)")
+	f.StringArrayVar(&sf.downstreamMCPs, downstreamMCPFlag, nil, "another MCP server the tools call with client credentials, as NAME=URL,issuer=URL|token-url=URL[,scope=S]…"+
+		"[,resource=URI][,audience=A][,client-id-env=VAR][,client-secret-env=VAR]; repeatable (default: none)")
 	f.IntVar(&sf.port, "port", generator.DefaultPort, "listen port")
 	f.BoolVar(&sf.allowInsecureHTTP, "allow-insecure-http", false, "accept plain http:// URLs for non-loopback hosts (only behind a TLS-terminating proxy)")
 	f.StringVar(&sf.login, "login", "hosted", "who signs users in: hosted (the authorization server) | byoa (bring your own auth: this server's login route, for --provider scalekit)")
@@ -146,13 +153,18 @@ func runNewSteps(ctx context.Context, r newRun) error {
 		}
 	}
 	applyFlags(spec, r.sf, r.changed)
+	downstream, given, flagProblems := downstreamFlags(r.sf, r.changed)
+	if given {
+		spec.Downstream = downstream
+	}
 	// Lists that came from the spec file may carry what no flag can express
 	// (implies, descriptions): the equivalent command line leaves them there.
 	omit := omittedLists{
-		scopes:    len(spec.Scopes) > 0 && !r.changed.Changed("scope"),
-		tools:     len(spec.Tools) > 0 && !r.changed.Changed("tool"),
-		resources: len(spec.Resources) > 0 && !r.changed.Changed("resource"),
-		prompts:   len(spec.Prompts) > 0 && !r.changed.Changed("prompt"),
+		scopes:     len(spec.Scopes) > 0 && !r.changed.Changed("scope"),
+		tools:      len(spec.Tools) > 0 && !r.changed.Changed("tool"),
+		resources:  len(spec.Resources) > 0 && !r.changed.Changed("resource"),
+		prompts:    len(spec.Prompts) > 0 && !r.changed.Changed("prompt"),
+		downstream: len(spec.Downstream) > 0 && !given,
 	}
 
 	if r.prompter != nil {
@@ -161,7 +173,7 @@ func runNewSteps(ctx context.Context, r newRun) error {
 			return err
 		}
 	}
-	var problems []generator.Problem
+	problems := flagProblems
 	if r.changed.Changed("port") && r.sf.port == 0 {
 		// Port 0 in a spec means "unset", so the spec check cannot see it.
 		problems = append(problems, generator.Problem{Path: "port", Message: "port 0 is out of range", Fix: "use 1-65535"})
@@ -236,6 +248,7 @@ func flagFor(path string) string {
 		"oidc.issuer": "--issuer", "oidc.jwks_url": "--jwks-url", "scopes": "--scope", "tools": "--tool",
 		"entra.tenant_id": "--entra-tenant-id", "entra.client_id": "--entra-client-id", "entra.app_id_uri": "--entra-app-id-uri",
 		"resources": "--resource", "prompts": "--prompt", "login.mode": "--login", "login.path": "--login-path",
+		"downstream": "--downstream-api or --downstream-mcp",
 	}[field]
 	if flag == "" || strings.HasPrefix(path, "scopes[") && strings.HasSuffix(path, ".implies") ||
 		strings.HasSuffix(path, ".description") || strings.HasSuffix(path, ".mime_type") || strings.HasPrefix(path, "resources[") && strings.HasSuffix(path, ".name") {
@@ -358,7 +371,7 @@ func printNextSteps(w io.Writer, dir string, s *generator.Spec, tidied bool) {
 
 // omittedLists says which spec lists the equivalent command line leaves out:
 // those taken untouched from the spec file, and defaults.
-type omittedLists struct{ scopes, tools, resources, prompts bool }
+type omittedLists struct{ scopes, tools, resources, prompts, downstream bool }
 
 // commandLine is the non-interactive equivalent of the answers given. Scope
 // implications and tool descriptions have no flags: they stay in the spec
@@ -412,6 +425,13 @@ func commandLine(dir, config string, omit omittedLists, s *generator.Spec) strin
 			break
 		}
 		args = append(args, "--prompt", shellQuote(joinEntry(p.Name, p.Scopes)))
+	}
+	for _, d := range s.Downstream {
+		if omit.downstream {
+			break
+		}
+		flag, value := formatDownstream(d)
+		args = append(args, "--"+flag, shellQuote(value))
 	}
 	if s.Login != nil {
 		args = append(args, "--login", s.Login.Mode, "--login-path", shellQuote(s.Login.Path))

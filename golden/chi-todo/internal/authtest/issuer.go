@@ -31,7 +31,8 @@ const (
 
 // An Issuer is a test authorization server. Its URL is the issuer identifier.
 // The JWKS is served at /jwks and, as Scalekit does, at /keys; RFC 8414 and
-// OpenID Connect discovery documents point at /jwks.
+// OpenID Connect discovery documents point at /jwks, and at /token for the
+// clients AddClient registers.
 type Issuer struct {
 	URL     string
 	JWKSURL string
@@ -43,6 +44,7 @@ type Issuer struct {
 	padding  int
 	failing  atomic.Bool
 	requests atomic.Int64
+	machines machines // clients.go
 }
 
 // A Key is a published key and its private half.
@@ -89,7 +91,9 @@ func (iss *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": iss.URL, "jwks_uri": iss.JWKSURL})
+		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": iss.URL, "jwks_uri": iss.JWKSURL, "token_endpoint": iss.URL + "/token"})
+	case "/token":
+		iss.token(w, r)
 	default:
 		http.NotFound(w, r)
 	}
