@@ -4,6 +4,9 @@
 #   scripts/bench.sh                 # REPS=5 DURATION=5 CONNS=32 THREADS=2 BASE=a804a7b
 #
 # RAW_DIR=dir keeps each run's numbers (name req/s cpu_us p50 p99 rss).
+# SERVER_ENV='LOG_LEVEL=warn' adds variables to the generated servers'
+# environment (that one turns off their access log, to tell its cost from
+# the auth layer's); SKIP_LARGE=1 skips the large-request tables.
 #
 # It generates golden/stdlib-greeting.yaml's greeting server once per
 # template, with a small real greet_user tool put over the stub
@@ -46,6 +49,7 @@ base=${BASE:-a804a7b}
 large_bytes=${LARGE_BYTES:-1000000}
 large_duration=${LARGE_DURATION:-5}
 mem_limit_mib=${MEM_LIMIT_MIB:-256}
+read -r -a server_env <<<"${SERVER_ENV:-}"
 bench=$root/scripts/testdata/bench
 
 if ! command -v wrk >/dev/null; then
@@ -149,7 +153,7 @@ start() {
 	local env=(PORT=$port)
 	case $1 in
 	*-noauth | bare) env+=(GOGC=$gogc) ;;
-	*) env+=(SCALEKIT_ENVIRONMENT_URL=http://127.0.0.1:$auth_port SCALEKIT_RESOURCE_ID=res_bench) ;;
+	*) env+=(SCALEKIT_ENVIRONMENT_URL=http://127.0.0.1:$auth_port SCALEKIT_RESOURCE_ID=res_bench "${server_env[@]}") ;;
 	esac
 	if [ -n "${2:-}" ]; then
 		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec env "$@"' sh "$2" "${env[@]}" "$work/bin/$1" >>"$work/$1.log" 2>&1 &
@@ -281,22 +285,23 @@ for rep in $(seq "$reps"); do
 done
 
 large=(base stdlib chi mcp-go)
-log "large requests: $large_bytes-byte notes, ${large_duration}s, 3 repetitions"
-for rep in 1 2 3; do
-	for s in "${large[@]}"; do
-		measure "$s" "$large_duration" "$large_bytes" >>"$work/large"
-	done
-done
-if make_cgroup; then
-	log "large requests in a $mem_limit_mib MiB memory cgroup"
+if [ "${SKIP_LARGE:-}" != 1 ]; then
+	log "large requests: $large_bytes-byte notes, ${large_duration}s, 3 repetitions"
 	for rep in 1 2 3; do
 		for s in "${large[@]}"; do
-			measure "$s" "$large_duration" "$large_bytes" "$cgroup" >>"$work/limited"
+			measure "$s" "$large_duration" "$large_bytes" >>"$work/large"
 		done
 	done
-	oom_kills=$(awk '$1 == "oom_kill" {print $2}' "$oom_file")
+	if make_cgroup; then
+		log "large requests in a $mem_limit_mib MiB memory cgroup"
+		for rep in 1 2 3; do
+			for s in "${large[@]}"; do
+				measure "$s" "$large_duration" "$large_bytes" "$cgroup" >>"$work/limited"
+			done
+		done
+		oom_kills=$(awk '$1 == "oom_kill" {print $2}' "$oom_file")
+	fi
 fi
-
 
 echo
 echo "tools/call greet_user, $conns connections, wrk -t$threads, median of $reps runs of ${duration}s ($(nproc) CPUs, $(go version | cut -d' ' -f3))"
@@ -321,28 +326,31 @@ mcp=$(col "$work/small" mcp-go 2)
 bare=$(col "$work/small" bare 2)
 awk -v m="$mcp" -v b="$bare" 'BEGIN {printf "mcp-go at %.0f %% of the bare handler'"'"'s throughput\n", m / b * 100}'
 echo
-echo "$large_bytes-byte requests (body limit 1 MiB), $conns connections, median of 3 runs of ${large_duration}s"
-echo
-if [ -s "$work/limited" ]; then
-	echo "| server | req/s | p99 ms | peak RSS MiB | in a $mem_limit_mib MiB cgroup: req/s | p99 ms | peak RSS MiB |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
-else
-	echo "| server | req/s | p99 ms | peak RSS MiB |"
-	echo "|---|---:|---:|---:|"
-fi
-for s in "${large[@]}"; do
-	printf '| %s | %.1f | %.0f | %.1f |' "$s" "$(col "$work/large" "$s" 2)" "$(col "$work/large" "$s" 5)" "$(col "$work/large" "$s" 6)"
+if [ "${SKIP_LARGE:-}" != 1 ]; then
+	echo "$large_bytes-byte requests (body limit 1 MiB), $conns connections, median of 3 runs of ${large_duration}s"
+	echo
 	if [ -s "$work/limited" ]; then
-		printf ' %.1f | %.0f | %.1f |' "$(col "$work/limited" "$s" 2)" "$(col "$work/limited" "$s" 5)" "$(col "$work/limited" "$s" 6)"
+		echo "| server | req/s | p99 ms | peak RSS MiB | in a $mem_limit_mib MiB cgroup: req/s | p99 ms | peak RSS MiB |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+	else
+		echo "| server | req/s | p99 ms | peak RSS MiB |"
+		echo "|---|---:|---:|---:|"
 	fi
-	echo
-done
-if [ -s "$work/limited" ]; then
-	echo
-	echo "OOM kills in the cgroup: ${oom_kills:-0}"
+	for s in "${large[@]}"; do
+		printf '| %s | %.1f | %.0f | %.1f |' "$s" "$(col "$work/large" "$s" 2)" "$(col "$work/large" "$s" 5)" "$(col "$work/large" "$s" 6)"
+		if [ -s "$work/limited" ]; then
+			printf ' %.1f | %.0f | %.1f |' "$(col "$work/limited" "$s" 2)" "$(col "$work/limited" "$s" 5)" "$(col "$work/limited" "$s" 6)"
+		fi
+		echo
+	done
+	if [ -s "$work/limited" ]; then
+		echo
+		echo "OOM kills in the cgroup: ${oom_kills:-0}"
+	fi
 fi
 if [ -n "${RAW_DIR:-}" ]; then
 	mkdir -p "$RAW_DIR"
-	cp "$work"/small "$work"/paired "$work"/large "$RAW_DIR"/
+	cp "$work"/small "$work"/paired "$RAW_DIR"/
+	[ ! -s "$work/large" ] || cp "$work/large" "$RAW_DIR"/
 	[ ! -s "$work/limited" ] || cp "$work/limited" "$RAW_DIR"/
 fi
