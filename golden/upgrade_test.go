@@ -66,6 +66,14 @@ func TestUpgrade(t *testing.T) {
 					t.Errorf("%s exists after the upgrade", p)
 				}
 			}
+			// Version 1's server tests recognised a tool run by the stubs'
+			// reply text ("… called by …"), vacuous once tools are real code,
+			// as they are in this fixture; after the upgrade no test does.
+			for p, data := range after {
+				if strings.HasSuffix(p, "_test.go") && bytes.Contains(data, []byte("called by")) {
+					t.Errorf("%s still recognises a tool run by the stub's reply text", p)
+				}
+			}
 			if mod := string(after["go.mod"]); strings.Contains(mod, "github.com/MicahParks/keyfunc/v3 v") || !strings.Contains(mod, "github.com/joho/godotenv") {
 				t.Errorf("go.mod not brought up to date:\n%s", mod)
 			}
